@@ -1,0 +1,24 @@
+import { parse } from '../args.js';
+import type { CliIo } from '../io.js';
+import { loadConfig } from '../../config/load.js';
+import { domainConfigChecks } from '../../config/domain-checks.js';
+import { EXIT } from '../../errors.js';
+import { startService } from '../../main.js';
+
+const HELP = `usage: edoc-gateway serve [--config FILE]
+
+Runs the service: loads and validates the configuration (every problem is listed, exit 78), opens
+the HSM, the state directory, the serial lines and the LAN endpoint, then relays until SIGTERM.`;
+
+export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parse(argv, { config: { type: 'string' } });
+  if (values.help) {
+    io.out(HELP);
+    return EXIT.OK;
+  }
+  // Invalid configuration throws ConfigError before anything is started (exit 78 in main.ts).
+  const { config, file } = loadConfig({ file: values.config, env: io.env, extraChecks: domainConfigChecks });
+  const service = await startService(config, { configFile: file, env: io.env });
+  await service.stopped;
+  return service.exitCode();
+}
