@@ -1,4 +1,4 @@
-import { processIo, type CommandHandler } from './io.js';
+import { processIo, type CliIo, type CommandHandler } from './io.js';
 import { UsageError } from './args.js';
 import { ConfigError } from '../config/load.js';
 import { EXIT, isAppError } from '../errors.js';
@@ -15,7 +15,17 @@ interface CommandEntry {
 
 const COMMANDS: Record<string, CommandEntry> = {
   serve: { summary: 'run the service (what systemd starts)', load: async () => (await import('./commands/serve.js')).serveCommand },
+  audit: { summary: 'audit verify: check the audit hash chain', load: async () => (await import('./commands/audit.js')).auditCommand },
   demo: { summary: 'the whole appliance on embedded defaults', load: async () => (await import('./commands/demo.js')).demoCommand },
+  user: { summary: 'user add|list|disable|passwd: staff accounts (password on stdin)', load: async () => (await import('./commands/user.js')).userCommand },
+  apikey: { summary: 'apikey create|list|revoke: API keys for software', load: async () => (await import('./commands/apikey.js')).apikeyCommand },
+  backup: { summary: 'backup --out FILE: consistent backup, also while the service runs', load: async () => (await import('./commands/backup.js')).backupCommand },
+  restore: { summary: 'restore --in FILE: restore a backup (service stopped)', load: async () => (await import('./commands/restore.js')).restoreCommand },
+  report: { summary: 'report --from D --to D: the pilot report', load: async () => (await import('./commands/report.js')).reportCommand },
+  selftest: { summary: 'selftest: HSM, store, display and axis checks', load: async () => (await import('./commands/selftest.js')).selftestCommand },
+  hsm: { summary: 'hsm init-dev | hsm info: dev token, token status', load: async () => (await import('./commands/hsm.js')).hsmCommand },
+  sign: { summary: 'sign a file with the HSM key (PAdES, XMLDSig or CAdES)', load: async () => (await import('./commands/sign.js')).signCommand },
+  verify: { summary: 'verify the signatures of a file; exit 0 valid, 1 not', load: async () => (await import('./commands/verify.js')).verifyCommand },
 };
 
 export function register(name: string, entry: CommandEntry): void {
@@ -36,9 +46,10 @@ function usage(): string {
   ].join('\n');
 }
 
-export async function run(argv: string[]): Promise<number> {
+/** `io` lets tests run a command in-process with their own stdin/stdout. */
+export async function run(argv: string[], ioOverride?: CliIo): Promise<number> {
   const json = argv.includes('--json');
-  const io = processIo(json);
+  const io = ioOverride ?? processIo(json);
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(usage());

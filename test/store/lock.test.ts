@@ -1,0 +1,44 @@
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { liveLockHolder, StateLock } from '../../src/store/index.js';
+import { openStore, tempStateDir } from '../support/store.js';
+
+t.test('a second store on the same directory fails with STATE_LOCKED naming the holder', async (t) => {
+  const dir = await tempStateDir(t);
+  const first = await openStore(dir);
+  const err = await openStore(dir).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  t.match(err, { code: 'STATE_LOCKED', details: { pid: process.pid } });
+  t.match(String((err as Error).message), new RegExp(`process ${process.pid}`));
+  t.same((await liveLockHolder(dir))?.pid, process.pid);
+  await first.close();
+  t.equal(await liveLockHolder(dir), null);
+  const second = await openStore(dir);
+  await second.close();
+});
+
+t.test('a lock left by a dead process is stale and taken over', async (t) => {
+  const dir = await tempStateDir(t);
+  // A real pid that is certainly dead: a child that has exited and been reaped.
+  const child = spawn(process.execPath, ['-e', '0']);
+  const pid = child.pid!;
+  await new Promise((r) => child.on('exit', r));
+  const lock = JSON.parse(JSON.stringify({ pid, host: (await import('node:os')).hostname(), bootId: null, startedAt: 'x' })) as object;
+  await writeFile(path.join(dir, 'LOCK'), JSON.stringify(lock));
+  const store = await openStore(dir);
+  t.equal((JSON.parse(await readFile(path.join(dir, 'LOCK'), 'utf8')) as { pid: number }).pid, process.pid);
+  await store.close();
+});
+
+t.test('a lock from another boot is stale even if its pid is alive now', async (t) => {
+  const dir = await tempStateDir(t);
+  const host = (await import('node:os')).hostname();
+  await writeFile(path.join(dir, 'LOCK'), JSON.stringify({ pid: process.pid, host, bootId: 'some-earlier-boot', startedAt: 'x' }));
+  const lock = await StateLock.acquire(dir);
+  t.equal(lock.holder.pid, process.pid);
+  await lock.release();
+});
