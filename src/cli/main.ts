@@ -15,6 +15,7 @@ interface CommandEntry {
 
 const COMMANDS: Record<string, CommandEntry> = {
   serve: { summary: 'run the service (what systemd starts)', load: async () => (await import('./commands/serve.js')).serveCommand },
+  'axis-sim': { summary: 'run the axis simulator on its own', load: async () => (await import('./commands/axis-sim.js')).axisSimCommand },
   audit: { summary: 'audit verify: check the audit hash chain', load: async () => (await import('./commands/audit.js')).auditCommand },
   demo: { summary: 'the whole appliance on embedded defaults', load: async () => (await import('./commands/demo.js')).demoCommand },
   user: { summary: 'user add|list|disable|passwd: staff accounts (password on stdin)', load: async () => (await import('./commands/user.js')).userCommand },
