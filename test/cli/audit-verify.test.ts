@@ -9,7 +9,7 @@ import { auditPath } from '../../src/store/index.js';
  * `edoc-gateway audit verify` as an admin runs it: exit 0 on an intact chain, exit 1 naming the
  * first broken entry when a byte is changed, an entry removed, or two entries swapped.
  */
-async function stateWithEntries(t: Parameters<Parameters<typeof t.test>[1]>[0], n: number): Promise<string> {
+async function stateWithEntries(t: { teardown(fn: () => unknown): void }, n: number): Promise<string> {
   const dir = await tempStateDir(t, 'edoc-audit-cli-');
   const store = await openStore(dir);
   for (let i = 1; i <= n; i++) {
