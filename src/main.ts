@@ -1,25 +1,46 @@
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/schema.js';
+import { isEmbeddedAxis } from './config/schema.js';
 import { createLogger, LogRing, type Logger } from './log/logger.js';
 import { EventBus } from './events.js';
 import { build } from './http/app.js';
 import { loadTls } from './http/tls.js';
+import { activeDocumentCounts } from './http/metrics.js';
 import { splitListen } from './config/listen.js';
 import type { Health } from './http/health.js';
 import { VERSION } from './version.js';
 import { EXIT } from './errors.js';
+import { createCore, type Core } from './core.js';
+import { Auth } from './auth/index.js';
+import { startDisplay, type DisplayService } from './display/index.js';
+import { startConsole, type ConsoleService } from './console/index.js';
+import { createNotifier, startWatchdog, type Notifier, type Watchdog } from './systemd/index.js';
+import { StatusCache, assembleHealth, displaySnapshot, displayState, lanAddress } from './main-status.js';
+import { consoleSource } from './main-console.js';
+import { startAdminServer } from './admin/server.js';
+import { serviceAdminContext } from './admin/service-context.js';
+import { adminSocketPath } from './admin/socket-path.js';
 
 /**
  * The composition root: configuration → adapters → services → listen. The only place that wires
  * things together, handles signals and decides the exit code.
+ *
+ * Order: logger → core (store, token, axis, outbox, inbox) → auth → display and console (their
+ * own reconnect loops: a missing device never holds up or stops the start) → HTTP → listen →
+ * READY to systemd → watchdog. Shutdown runs the same list backwards.
  */
 export interface StartOptions {
   configFile?: string;
   env?: NodeJS.ProcessEnv;
   /** Tests pass their own logger (silent or captured). */
   logger?: Logger;
-  /** Do not install SIGTERM/SIGINT handlers (tests run several services in one process). */
+  /** Do not install SIGTERM/SIGINT handlers (tests and the demo run several services in one process). */
   noSignals?: boolean;
+  /** Name shown in the log lines of this service (the demo runs two offices). */
+  name?: string;
+  /** Where the JSON log lines go when no logger is given; stdout (journald) by default. */
+  logDestination?: NodeJS.WritableStream;
 }
 
 export interface RunningService {
@@ -29,6 +50,14 @@ export interface RunningService {
   bus: EventBus;
   logger: Logger;
   ring: LogRing;
+  core: Core;
+  auth: Auth;
+  display: DisplayService | null;
+  console: ConsoleService | null;
+  /** The same document as GET /api/v1/health. */
+  health(): Promise<Health>;
+  /** Start-up time until listening with the HSM opened (`start.ready_ms` of the benchmarks). */
+  readyMs: number;
   /** Resolves when the service has shut down. */
   stopped: Promise<void>;
   stop(reason?: string): Promise<void>;
@@ -36,51 +65,159 @@ export interface RunningService {
 }
 
 export async function startService(config: Config, opts: StartOptions = {}): Promise<RunningService> {
-  const ring = new LogRing(500);
-  const logger = opts.logger ?? createLogger({ level: config.log.level as 'info', ring });
-  const bus = new EventBus();
   const startedAt = Date.now();
+  const ring = new LogRing(500);
+  const base = opts.logger ?? createLogger({ level: config.log.level as 'info', ring, ...(opts.logDestination ? { destination: opts.logDestination } : {}) });
+  const logger = opts.name ? base.child({ office: opts.name }) : base;
+  const env = opts.env ?? process.env;
+  const bus = new EventBus();
+  const notifier = createNotifier({ logger, env });
 
-  const health = async (): Promise<Health> => ({
-    status: 'ok',
-    version: VERSION,
-    hsm: { state: 'absent' },
-    axis: { state: 'unknown', lastContactAt: null },
-    display: { state: config.display ? 'disconnected' : 'absent' },
-    store: { state: 'ok', freeBytes: 0 },
-    queue: { outgoing: 0, failed: 0, incomingUnread: 0 },
-  });
+  const core = await createCore({ config, logger, bus });
+  const parts: { name: string; close: () => Promise<void> | void }[] = [{ name: 'core', close: () => core.stop() }];
+  const closeParts = async (): Promise<void> => {
+    for (const p of parts.splice(0).reverse()) {
+      try {
+        await p.close();
+      } catch (e) {
+        logger.warn({ err: e, part: p.name }, 'closing a part failed');
+      }
+    }
+  };
 
-  const tls = await loadTls(config, logger);
-  const app = await build({ logger, health, https: tls, bodyLimit: config.limits.maxUploadBytes });
-  const listen = splitListen(config.http.listen);
-  if (!listen) throw new Error('unreachable: listen validated by config');
-  await app.listen({ host: listen.host, port: listen.port });
-  const addr = app.server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : listen.port;
-  const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host === '0.0.0.0' ? '127.0.0.1' : listen.host;
-  const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
-  logger.info({ url, version: VERSION, readyMs: Date.now() - startedAt, tlsFingerprint: tls?.fingerprint }, 'edoc-gateway ready');
+  try {
+    const auth = new Auth({ store: core.store, logger });
+    const cache = new StatusCache(core, logger);
+    await cache.start(bus);
+    parts.push({ name: 'status cache', close: () => cache.stop() });
 
-  let code: number = EXIT.OK;
+    const lan = lanAddress();
+    let display: DisplayService | null = null;
+    if (config.display) {
+      display = startDisplay({
+        path: config.display.path,
+        baudRate: config.display.baudRate,
+        bus,
+        logger: logger.child({ part: 'display' }),
+        status: () => displaySnapshot(cache, lan),
+      });
+      const d = display;
+      parts.push({ name: 'display', close: () => d.close() });
+    }
+
+    // The watchdog's and the console selftest's store check: one small durable write, read back.
+    const probe = async (): Promise<boolean> => {
+      const at = new Date().toISOString();
+      const meta = core.store.collection<{ id: string; at: string }>('meta');
+      await meta.put({ id: 'liveness', at });
+      return meta.getActive('liveness')?.at === at;
+    };
+
+    let consoleService: ConsoleService | null = null;
+    if (config.console) {
+      consoleService = startConsole({
+        path: config.console.path,
+        baudRate: config.console.baudRate,
+        ring,
+        bus,
+        logger: logger.child({ part: 'console' }),
+        source: consoleSource({
+          config, core, cache, display, startedAt, probe,
+          axisEndpoint: () => (isEmbeddedAxis(config.axis) ? (core.embeddedAxis?.sim.url ?? 'embedded') : config.axis.endpoint),
+        }),
+      });
+      const c = consoleService;
+      parts.push({ name: 'console', close: () => c.close() });
+    }
+
+    const health = async (): Promise<Health> => assembleHealth(await cache.refresh(), displayState(config, display), Boolean(config.display));
+
+    const tls = await loadTls(config, logger);
+    const app = await build({
+      logger,
+      health,
+      https: tls,
+      bodyLimit: config.limits.maxUploadBytes,
+      documents: core.documents,
+      auth,
+      bus,
+      limits: config.limits,
+      uploadDir: path.join(config.stateDir, 'tmp', 'uploads'),
+      documentCounts: () => activeDocumentCounts(core.store),
+    });
+    parts.push({ name: 'http', close: () => app.close() });
+    const listen = splitListen(config.http.listen);
+    if (!listen) throw new Error('unreachable: listen validated by config');
+    await app.listen({ host: listen.host, port: listen.port });
+    const addr = app.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : listen.port;
+    const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host === '0.0.0.0' ? '127.0.0.1' : listen.host;
+    const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
+    // The admin socket: the CLI's way in while the service owns the state lock (invariant 2).
+    const admin = await startAdminServer({
+      path: adminSocketPath(config.stateDir, env),
+      ctx: serviceAdminContext({ core, auth, config, logger, display }),
+      logger: logger.child({ part: 'admin' }),
+    });
+    parts.push({ name: 'admin socket', close: () => admin.close() });
+    const readyMs = Date.now() - startedAt;
+    const h0 = cache.current;
+    logger.info(
+      { url, version: VERSION, readyMs, hsm: core.token.state(), axis: h0.axis.state, display: displayState(config, display), tlsFingerprint: tls?.fingerprint },
+      'edoc-gateway ready',
+    );
+
+    notifier.ready(statusLine(h0.hsm.state, h0.axis.state, url));
+    const unsubscribeStatus = bus.subscribeAll((name) => {
+      if (name === 'hsm.state' || name === 'axis.state' || name === 'display.state') notifier.status(statusLine(core.token.state(), cache.current.axis.state, url));
+    });
+    parts.push({ name: 'notify status', close: unsubscribeStatus });
+    const dog: Watchdog | null = startWatchdog({ notifier, logger, probe, env });
+    if (dog) parts.push({ name: 'watchdog', close: () => dog.stop() });
+
+    return finish({ app, url, bus, logger, ring, core, auth, display, console: consoleService, health, readyMs }, notifier, closeParts, opts);
+  } catch (e) {
+    await closeParts();
+    throw e;
+  }
+}
+
+function statusLine(hsm: string, axis: string, url: string): string {
+  return `serving ${url}; HSM ${hsm}; axis ${axis}`;
+}
+
+type Parts = Omit<RunningService, 'stopped' | 'stop' | 'exitCode'>;
+
+/** Adds shutdown and signals to a started service. */
+function finish(s: Parts, notifier: Notifier, closeParts: () => Promise<void>, opts: StartOptions): RunningService {
+  const code: number = EXIT.OK;
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((r) => (resolveStopped = r));
   let stopping: Promise<void> | null = null;
+  const onSignal = (sig: NodeJS.Signals): void => void stop(sig);
+  // A device adapter's stray rejection must not take the whole service down (invariant 5):
+  // it is logged, and the adapter's own reconnect loop carries on.
+  const onRejection = (reason: unknown): void => s.logger.error({ err: reason }, 'unhandled rejection (service keeps running)');
   const stop = (reason = 'stop'): Promise<void> => {
     stopping ??= (async () => {
-      logger.info({ reason }, 'shutting down');
-      await app.close();
-      logger.flush?.();
+      s.logger.info({ reason }, 'shutting down');
+      notifier.stopping(`stopping (${reason})`);
+      await closeParts();
+      if (!opts.noSignals) {
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+        process.off('unhandledRejection', onRejection);
+      }
+      s.logger.info('stopped');
+      s.logger.flush?.();
       resolveStopped();
     })();
     return stopping;
   };
   if (!opts.noSignals) {
-    const onSignal = (sig: NodeJS.Signals): void => {
-      void stop(sig);
-    };
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    process.on('unhandledRejection', onRejection);
   }
-  return { app, url, bus, logger, ring, stopped, stop, exitCode: () => code };
+  return { ...s, stopped, stop, exitCode: () => code };
 }

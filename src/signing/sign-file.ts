@@ -8,7 +8,6 @@ import { sniffFileKind, type FileKind } from './file-kind.js';
 import { signPdf, signPdfBuffer, verifyPdf } from './pdf/index.js';
 import { checkPriorSignature } from './prior-signature.js';
 import type { SignatureFormat, TrustStore } from './types.js';
-import { signXmlEnveloped } from './xmldsig-sign.js';
 
 /**
  * `sign` for every input, the same for `POST /api/v1/sign` and the CLI: PDF → PAdES incremental
@@ -99,6 +98,9 @@ export async function signFile(opts: SignFileOptions): Promise<SignFileResult> {
 
   if (format === 'xmldsig') {
     const xml = opts.bytes ? Buffer.from(opts.bytes).toString('utf8') : await readFile(opts.path!, 'utf8');
+    // Loaded on first use: xmldsigjs and its dependencies cost ~100 ms and several MB at start-up,
+    // and most gateways never XML-sign through this path.
+    const { signXmlEnveloped } = await import('./xmldsig-sign.js');
     const signed = new TextEncoder().encode(await signXmlEnveloped(xml, opts.token));
     return finish(opts, { format, contentType: 'application/xml', suffix: '.xml', signatureId: idOf('xmldsig', signed), bytes: signed, output: null });
   }

@@ -1,0 +1,80 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../../errors.js';
+import type { RouteDeps } from '../app.js';
+import { actorOf, requireRole } from '../auth-hooks.js';
+import { contentDisposition } from '../file-names.js';
+import { multipartDoc, responses, VerifyResult } from '../schemas.js';
+import { sniffFile } from '../sniff.js';
+import { receiveForm, removeTemps, trackTemp } from '../uploads.js';
+
+const FORMATS = ['auto', 'pades', 'cades', 'xmldsig'] as const;
+type Format = (typeof FORMATS)[number];
+
+export function signRoutes(app: FastifyInstance, d: RouteDeps): void {
+  app.post(
+    '/api/v1/sign',
+    {
+      onRequest: requireRole('clerk'),
+      schema: {
+        summary: 'Sign a file with the organisation key and get the signed file back',
+        description: 'PDF → PAdES added incrementally; XML → enveloped XMLDSig; anything else → detached CAdES (.p7s). Header X-Signature-Id names the signature.',
+        tags: ['signing'],
+        'x-multipart': multipartDoc({ file: { description: 'the file to sign', binary: true }, format: { description: 'auto (default), pades, cades or xmldsig' } }, ['file']),
+        response: responses(
+          { 200: { description: 'the signed file (PDF) or the detached signature', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } }, 'application/pkcs7-signature': { schema: { type: 'string', format: 'binary' } } } } },
+          [400, 413, 415, 422, 503, 507],
+        ),
+      },
+    },
+    async (req, reply) => {
+      const form = await receiveForm(req, { dir: d.uploadDir, limits: d.limits, fileFields: { file: 1 } });
+      const file = form.files['file']?.[0];
+      if (!file) throw new AppError('VALIDATION_FAILED', 'no file', [{ field: 'file', problem: 'is required' }]);
+      const format = (form.fields['format'] ?? 'auto') as Format;
+      if (!FORMATS.includes(format)) throw new AppError('VALIDATION_FAILED', 'unknown format', [{ field: 'format', problem: 'auto, pades, cades or xmldsig' }]);
+      const kind = await sniffFile(file.path);
+      if (kind === 'empty') throw new AppError('VALIDATION_FAILED', 'the file is empty', [{ field: 'file', problem: 'is empty' }]);
+      if (format === 'pades' && kind !== 'pdf') throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'PAdES needs a PDF file');
+      if (format === 'xmldsig' && kind !== 'xml') throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'XMLDSig needs an XML file');
+      const started = process.hrtime.bigint();
+      const out = await d.documents.sign({ file, format, actor: actorOf(req) }).finally(() => removeTemps(req));
+      trackTemp(req, out.path); // removed once the response has been sent (or the client left)
+      d.metrics.observeSign(Number(process.hrtime.bigint() - started) / 1e9);
+      const size = (await stat(out.path)).size;
+      return reply
+        .header('content-type', out.contentType)
+        .header('content-length', String(size))
+        .header('content-disposition', contentDisposition(out.filename))
+        .header('x-signature-id', out.signatureId)
+        .send(createReadStream(out.path));
+    },
+  );
+
+  app.post(
+    '/api/v1/verify',
+    {
+      onRequest: requireRole('viewer'),
+      schema: {
+        summary: 'Verify the signatures of a file (a PDF, or a file and its detached signature)',
+        tags: ['signing'],
+        'x-multipart': multipartDoc({ file: { description: 'the signed file', binary: true }, signature: { description: 'detached CAdES signature (.p7s)', binary: true } }, ['file']),
+        response: responses({ 200: VerifyResult }, [400, 413, 415, 422]),
+      },
+    },
+    async (req) => {
+      const form = await receiveForm(req, { dir: d.uploadDir, limits: d.limits, fileFields: { file: 1, signature: 1 } });
+      const file = form.files['file']?.[0];
+      if (!file) throw new AppError('VALIDATION_FAILED', 'no file', [{ field: 'file', problem: 'is required' }]);
+      const signature = form.files['signature']?.[0];
+      if (signature) {
+        const kind = await sniffFile(signature.path);
+        if (kind !== 'cms') throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'the signature must be a DER CMS (.p7s)', { field: 'signature' });
+      } else if ((await sniffFile(file.path)) !== 'pdf') {
+        throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'give a PDF, or the file and its detached signature');
+      }
+      return d.documents.verify(file, signature).finally(() => removeTemps(req));
+    },
+  );
+}

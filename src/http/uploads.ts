@@ -1,0 +1,158 @@
+import { createHash, randomUUID, type Hash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { FastifyRequest } from 'fastify';
+import { AppError, isAppError } from '../errors.js';
+import type { UploadedFile } from '../documents/types.js';
+import { safeFilename } from './file-names.js';
+import { isStorageFull, mapStorageError } from '../store/fs-ops.js';
+
+/**
+ * Multipart uploads streamed to temp files in the state directory's tmp (on the SD card or disk,
+ * not /tmp in RAM), never buffered whole. The total of the request's files is bounded by
+ * `maxUploadBytes` while streaming: the file that crosses it is cut off and everything received is
+ * deleted, so an oversized upload cannot fill the disk. Every temp file is registered on the
+ * request and removed when the response is done or the client goes away (see `installUploadCleanup`).
+ */
+export interface UploadLimits {
+  maxUploadBytes: number;
+  maxAttachments: number;
+}
+
+export interface ReceivedForm {
+  fields: Record<string, string>;
+  files: Record<string, UploadedFile[]>;
+}
+
+/** Room for the multipart framing and the text fields around the files. */
+const FORM_OVERHEAD = 1024 * 1024;
+const MAX_FIELD_BYTES = 256 * 1024;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Temp files to delete when this request is over. */
+    tempFiles: string[] | null;
+  }
+}
+
+export function trackTemp(req: FastifyRequest, file: string): void {
+  (req.tempFiles ??= []).push(file);
+}
+
+/** Deletes the request's temp files now (handlers call it as soon as the files are consumed). */
+export async function removeTemps(req: FastifyRequest): Promise<void> {
+  const files = req.tempFiles;
+  req.tempFiles = null;
+  if (files) await Promise.all(files.map((f) => rm(f, { force: true })));
+}
+
+export function installUploadCleanup(app: import('fastify').FastifyInstance): void {
+  app.decorateRequest('tempFiles', null);
+  // onResponse runs after the last byte was handed to the socket (a streamed file included);
+  // onRequestAbort when the client disappears mid-upload.
+  app.addHook('onResponse', async (req) => removeTemps(req));
+  app.addHook('onRequestAbort', async (req) => removeTemps(req));
+}
+
+/** Leftovers of a crash: nothing in the upload dir outlives the process that wrote it. */
+export async function prepareUploadDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  for (const name of await readdir(dir)) await rm(path.join(dir, name), { force: true, recursive: true });
+}
+
+/**
+ * Enforces the request's byte budget and hashes what passes through, so the use cases (audit,
+ * idempotency) need not read the temp file a second time.
+ */
+class SizeGuard extends Transform {
+  readonly hash: Hash = createHash('sha256');
+
+  constructor(
+    private readonly budget: { left: number },
+    private readonly max: number,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.budget.left -= chunk.length;
+    if (this.budget.left < 0) {
+      cb(new AppError('PAYLOAD_TOO_LARGE', `uploads are limited to ${this.max} bytes in total`, { maxUploadBytes: this.max }));
+      return;
+    }
+    this.hash.update(chunk);
+    cb(null, chunk);
+  }
+}
+
+/**
+ * Reads a multipart form: text fields into `fields`, the files of `fileFields` (at most `max`
+ * each) to temp files. Unknown file fields are refused (400) rather than stored.
+ */
+export async function receiveForm(
+  req: FastifyRequest,
+  opts: { dir: string; limits: UploadLimits; fileFields: Record<string, number> },
+): Promise<ReceivedForm> {
+  if (!req.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send multipart/form-data');
+  const max = opts.limits.maxUploadBytes;
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > max + FORM_OVERHEAD) {
+    throw new AppError('PAYLOAD_TOO_LARGE', `uploads are limited to ${max} bytes in total`, { maxUploadBytes: max });
+  }
+  const budget = { left: max };
+  const fields: Record<string, string> = {};
+  const files: Record<string, UploadedFile[]> = {};
+  const maxFiles = Object.values(opts.fileFields).reduce((a, b) => a + b, 0);
+  try {
+    const parts = req.parts({ limits: { fileSize: max, files: maxFiles + 1, fields: 20, fieldSize: MAX_FIELD_BYTES, parts: maxFiles + 25 } });
+    for await (const part of parts) {
+      if (part.type === 'field') {
+        if (part.fieldnameTruncated || part.valueTruncated) throw new AppError('PAYLOAD_TOO_LARGE', `form field ${part.fieldname} is too large`);
+        fields[part.fieldname] = String(part.value);
+        continue;
+      }
+      const limit = opts.fileFields[part.fieldname];
+      if (limit === undefined) throw new AppError('BAD_REQUEST', `unexpected file field ${part.fieldname}`);
+      const list = (files[part.fieldname] ??= []);
+      if (list.length >= limit) {
+        throw part.fieldname === 'attachments'
+          ? new AppError('VALIDATION_FAILED', 'too many attachments', [{ field: 'attachments', problem: `at most ${limit} attachments` }])
+          : new AppError('BAD_REQUEST', `only ${limit} file(s) allowed in ${part.fieldname}`);
+      }
+      const tmp = path.join(opts.dir, `up-${randomUUID()}`);
+      trackTemp(req, tmp);
+      const before = budget.left;
+      const guard = new SizeGuard(budget, max);
+      await pipeline(part.file, guard, createWriteStream(tmp, { mode: 0o600, flags: 'wx' }));
+      if (part.file.truncated) throw new AppError('PAYLOAD_TOO_LARGE', `uploads are limited to ${max} bytes`, { maxUploadBytes: max });
+      list.push({
+        path: tmp,
+        filename: safeFilename(part.filename),
+        contentType: part.mimetype || 'application/octet-stream',
+        size: before - budget.left,
+        sha256: guard.hash.digest('hex'),
+      });
+    }
+  } catch (e) {
+    await removeTemps(req);
+    if (isAppError(e)) throw e;
+    // A full disk first: the failed temp-file write tears the request stream down too, which
+    // would otherwise look like a client that went away (found by test/fault/disk-full.test.ts).
+    if (isStorageFull(e)) throw mapStorageError(e, 'an upload');
+    // The client went away mid-upload: nobody reads the answer, but it is not an internal error.
+    if (req.raw.destroyed || req.raw.readableAborted) throw new AppError('BAD_REQUEST', 'the upload was interrupted');
+    const code = (e as { code?: string }).code;
+    if (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') {
+      throw new AppError('PAYLOAD_TOO_LARGE', 'upload too large', { maxUploadBytes: max });
+    }
+    if (isStorageFull(e)) throw mapStorageError(e, 'an upload');
+    // busboy's parse errors ("Unexpected end of form", bad part headers) carry no code; system
+    // errors (EACCES, EIO…) do and stay internal errors.
+    if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) throw new AppError('BAD_REQUEST', 'malformed multipart body');
+    throw e;
+  }
+  return { fields, files };
+}
