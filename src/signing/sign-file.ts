@@ -98,7 +98,7 @@ export async function signFile(opts: SignFileOptions): Promise<SignFileResult> {
 
   if (format === 'xmldsig') {
     const xml = opts.bytes ? Buffer.from(opts.bytes).toString('utf8') : await readFile(opts.path!, 'utf8');
-    // Loaded on first use: xmldsigjs and its dependencies cost ~100 ms and several MB at start-up,
+    // Loaded on first use: xmldsigjs and its dependencies cost up to ~1 s and 10–20 MB at start-up,
     // and most gateways never XML-sign through this path.
     const { signXmlEnveloped } = await import('./xmldsig-sign.js');
     const signed = new TextEncoder().encode(await signXmlEnveloped(xml, opts.token));
