@@ -1,5 +1,7 @@
 import { createReadStream } from 'node:fs';
-import { chmod, rm, stat, unlink } from 'node:fs/promises';
+import { chmod, lstat, mkdir, rm, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { shortSocketDir } from './socket-path.js';
 import net from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { AppError, isAppError } from '../errors.js';
@@ -20,6 +22,7 @@ export interface AdminServer {
 export async function startAdminServer(opts: { path: string; ctx: AdminContext; logger: Logger }): Promise<AdminServer> {
   const { ctx } = opts;
   const log = opts.logger.child({ component: 'admin-socket' });
+  await ensurePrivateDir(opts.path);
   await removeStale(opts.path);
   const sockets = new Set<net.Socket>();
   const server = net.createServer((sock) => {
@@ -119,4 +122,19 @@ async function handle(line: string, sock: net.Socket, ctx: AdminContext, log: Lo
 
 function write(sock: net.Socket, r: AdminResponse): void {
   if (!sock.destroyed) sock.write(JSON.stringify(r) + '\n');
+}
+
+/**
+ * The short fallback location (socket-path.ts) lives in a shared temp dir: create our per-user
+ * directory 0700 and refuse one that someone else owns or that others can enter.
+ */
+async function ensurePrivateDir(socketPath: string): Promise<void> {
+  const dir = path.dirname(socketPath);
+  if (dir !== shortSocketDir()) return;
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const st = await lstat(dir);
+  const uid = process.getuid?.() ?? st.uid;
+  if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o077) !== 0) {
+    throw new Error(`refusing the admin socket directory ${dir}: not a private directory of this user`);
+  }
 }
