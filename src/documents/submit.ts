@@ -74,8 +74,23 @@ function duplicateOf(deps: DocumentsDeps, documentId: string, key: string | unde
   return undefined;
 }
 
-async function putFile(deps: DocumentsDeps, p: string, name: string, contentType: string): Promise<StoredFile> {
+/**
+ * Stores a file as a blob and notes it in `newBlobs` when this submission created it, so a failed
+ * submission can remove it again (nothing stored half-way). `upload` carries the hash computed
+ * while the upload streamed: a blob that already existed may belong to another document and stays;
+ * without a hash we cannot tell, so it stays too. Files made by this submission (signed copy) are new.
+ */
+async function putFile(
+  deps: DocumentsDeps,
+  p: string,
+  name: string,
+  contentType: string,
+  newBlobs: string[],
+  upload?: { sha256?: string | undefined },
+): Promise<StoredFile> {
+  const isNew = upload === undefined ? true : upload.sha256 !== undefined && !(await deps.store.blobs.has(upload.sha256));
   const ref = await deps.store.blobs.put(createReadStream(p));
+  if (isNew) newBlobs.push(ref.sha256);
   return { name: nfc(name), contentType, size: ref.size, sha256: ref.sha256 };
 }
 
@@ -97,14 +112,16 @@ async function store(
   const work = path.join(await workDir(st), id);
   const signedPath = `${work}.signed.pdf`;
   const packagePath = `${work}.edxml`;
+  const newBlobs: string[] = [];
+  let committed = false;
   try {
-    const original = await putFile(deps, input.file.path, input.file.filename || 'document.pdf', 'application/pdf');
+    const original = await putFile(deps, input.file.path, input.file.filename || 'document.pdf', 'application/pdf', newBlobs, input.file);
     const attachments: StoredFile[] = [];
-    for (const a of input.attachments) attachments.push(await putFile(deps, a.path, a.filename || 'attachment', a.contentType || 'application/octet-stream'));
+    for (const a of input.attachments) attachments.push(await putFile(deps, a.path, a.filename || 'attachment', a.contentType || 'application/octet-stream', newBlobs, a));
 
     // From the stored original (an upload temp file could be removed by the transport meanwhile).
     const sig = await signPdf({ input: st.blobs.path(original.sha256), output: signedPath, token: deps.token, signingTime: created, reason: `${metadata.number}/${metadata.notation}` });
-    const signed = await putFile(deps, signedPath, signedName(original.name), 'application/pdf');
+    const signed = await putFile(deps, signedPath, signedName(original.name), 'application/pdf', newBlobs);
     const signatures = await verifyPdf(signedPath, deps.trust, orgCert ? { orgCert } : {});
 
     const header = buildEdocHeader({
@@ -132,6 +149,7 @@ async function store(
       await signPackageEnvelope(packagePath, pkgFile, deps.token);
     }
     const pkgRef = await st.blobs.put(createReadStream(pkgFile));
+    newBlobs.push(pkgRef.sha256);
     const at = created.toISOString();
     const record: OutgoingRecord = {
       id,
@@ -186,11 +204,13 @@ async function store(
       tx.audit({ event: 'signed', actor, subject: documentId, data: { record: id, signatureId: sig.signatureId, original: original.sha256, signed: signed.sha256 } });
       tx.audit({ event: 'queued', actor, subject: documentId, data: { record: id, packageId, package: pkgRef.sha256, to: metadata.recipients, priority: metadata.priority } });
     });
+    committed = true;
     deps.bus.publish('document.signed', { id, documentId });
     deps.bus.publish('outgoing.queued', { id, documentId, priority: metadata.priority });
     deps.onQueued?.();
     return record;
   } finally {
+    if (!committed) for (const sha of newBlobs) await st.blobs.delete(sha).catch(() => undefined);
     await rm(signedPath, { force: true });
     await rm(packagePath, { force: true });
     await rm(`${packagePath}.signed`, { force: true });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -218,7 +219,8 @@ export async function upload(dir: string, source: string, filename = path.basena
   const p = path.join(dir, `upload-${randomBytes(6).toString('hex')}-${filename}`);
   const bytes = await readFile(source);
   await writeFile(p, bytes);
-  return { path: p, filename, contentType, size: bytes.length };
+  // As the HTTP layer does (it hashes while the upload streams).
+  return { path: p, filename, contentType, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
 let numberSeq = 0;

@@ -4,6 +4,8 @@ import { decodeStream } from './filters.js';
 import { parseAt, readIndirectAt } from './raw-read.js';
 import type { ByteSource } from './source.js';
 
+const MAX_OBJECT_NUMBER = 8_388_607;
+
 /**
  * The cross-reference chain (§7.5.4–7.5.8): classic tables, cross-reference streams, hybrid files
  * (`/XRefStm`) and `/Prev` chains of incremental updates and linearized files. Sections are read
@@ -74,6 +76,9 @@ export async function readXrefChain(src: ByteSource): Promise<XrefChain> {
   }
   if (trailer === undefined || sections[0] === undefined) throw new PdfSyntaxError('no cross-reference section');
   for (const num of entries.keys()) size = Math.max(size, num + 1);
+  // ISO 32000-1 Annex C: at most 8,388,607 indirect objects. A larger /Size would make the
+  // update's new object numbers unreadable to every other tool, so refuse the file instead.
+  if (size > MAX_OBJECT_NUMBER + 1) throw new PdfSyntaxError(`trailer /Size ${size} is beyond the PDF object limit`);
   return { entries, trailer, startxref, lastKind: sections[0].kind, size, sections };
 }
 
