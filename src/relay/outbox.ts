@@ -82,7 +82,17 @@ export class Outbox {
   start(): void {
     if (this.running) return;
     this.running = true;
+    // Entries that already failed mean the axis was out when we stopped. Start as if the outage
+    // continues: one probe (the most urgent entry), whose success releases the whole queue in
+    // priority order. Trusting the stored per-entry timers instead would let normal documents
+    // overtake the Hỏa tốc one that had been probing most (its backoff is the longest).
+    if (this.outageFailures === 0 && this.hasFailedEntries()) this.outageFailures = 1;
     this.kick();
+  }
+
+  private hasFailedEntries(): boolean {
+    for (const v of this.opts.store.activeValues(C.outbox)) if ((v as OutboxEntry).attempts > 0) return true;
+    return false;
   }
 
   /** Stops picking new entries and waits for the ones in flight. */
