@@ -4,6 +4,8 @@ import type { ErrorCode } from '../errors.js';
  * People-facing error messages (spec: Vietnamese or English per `Accept-Language`, Vietnamese by
  * default). Programs read `code`; the English text of an AppError is more specific, so English
  * clients get it as is, while Vietnamese clients get the catalogue sentence for the code.
+ * The `problem` texts of `[{field, problem}]` details follow the same choice: see
+ * i18n-problems.ts (our own texts) and i18n-schema.ts (fastify's request-schema errors).
  */
 export type Lang = 'vi' | 'en';
 
