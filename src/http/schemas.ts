@@ -9,7 +9,7 @@ const nullableStr = { type: ['string', 'null'] } as const;
 export const ErrorBody = {
   $id: 'ErrorBody',
   type: 'object',
-  description: 'Every error. `code` for programs, `message` for people (vi by default, en per Accept-Language).',
+  description: 'Every error. `code` for programs, `message` for people (vi by default, en per Accept-Language); so is each `details[].problem`, while `details[].field` never changes.',
   properties: {
     error: {
       type: 'object',
