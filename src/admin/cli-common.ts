@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { pino } from 'pino';
-import { UsageError } from '../cli/args.js';
+import { parse, UsageError } from '../cli/args.js';
 import type { CliIo } from '../cli/io.js';
 import { configPath, loadConfig } from '../config/load.js';
 import { domainConfigChecks } from '../config/domain-checks.js';
@@ -54,6 +54,47 @@ export async function withAdmin<T>(v: CommonValues, io: CliIo, fn: (t: AdminTarg
   } finally {
     await target.close();
   }
+}
+
+/** `edoc-gateway user|apikey SUB [NAME] [--role R]`, parsed: the account commands share this shape. */
+export interface AccountCommand {
+  values: CommonValues & { role?: string | undefined };
+  sub: string | undefined;
+  name: string | undefined;
+  /** Who runs the command, for the audit log. */
+  by: string;
+  /** The NAME, or a usage error saying which command needs it. */
+  needName(): string;
+  /** `--role`, or a usage error (the service checks that the role exists). */
+  needRole(): string;
+}
+
+/**
+ * Parses an account command: the common options, `--role`, a subcommand and at most one NAME.
+ * On `--help` it prints `help` and returns null: the caller exits 0.
+ */
+export function parseAccountCommand(group: string, argv: string[], help: string, io: CliIo): AccountCommand | null {
+  const { values, positionals } = parse(argv, { ...COMMON_OPTIONS, role: { type: 'string' } }, true);
+  if (values.help) {
+    io.out(help);
+    return null;
+  }
+  const [sub, name, ...extra] = positionals;
+  if (extra.length > 0) throw new UsageError(`unexpected ${extra.join(' ')}`);
+  return {
+    values,
+    sub,
+    name,
+    by: invoker(),
+    needName: () => {
+      if (!name) throw new UsageError(`${group} ${sub} needs a NAME`);
+      return name;
+    },
+    needRole: () => {
+      if (!values.role) throw new UsageError('missing --role viewer|clerk|admin');
+      return values.role;
+    },
+  };
 }
 
 /** Who runs the command, for the audit log. */

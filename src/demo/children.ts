@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 
 /**
  * The demo's child processes (socat pairs, the display firmware simulator), tracked so that a
@@ -11,8 +11,20 @@ process.once('exit', () => {
   for (const c of live) c.kill('SIGKILL');
 });
 
+/**
+ * A SIGKILL (or the OOM killer) ends the demo with no handler run at all. `setpriv --pdeathsig`
+ * (util-linux) asks the kernel to kill the child when the demo dies, so even then nothing is left;
+ * it execs the command, keeping its pid and arguments. Where setpriv lacks the option the children
+ * are still stopped on every exit the process itself sees. Checked once per process.
+ */
+let pdeathsig: boolean | null = null;
+function killedWithUs(): boolean {
+  pdeathsig ??= spawnSync('setpriv', ['--pdeathsig', 'KILL', 'true'], { stdio: 'ignore' }).status === 0;
+  return pdeathsig;
+}
+
 export function spawnTracked(cmd: string, args: string[], opts: SpawnOptions): ChildProcess {
-  const child = spawn(cmd, args, opts);
+  const child = killedWithUs() ? spawn('setpriv', ['--pdeathsig', 'KILL', '--', cmd, ...args], opts) : spawn(cmd, args, opts);
   live.add(child);
   child.once('exit', () => live.delete(child));
   child.once('error', () => live.delete(child));

@@ -1,6 +1,5 @@
 import type { DocumentMetadata, RecipientStatus } from '../domain/index.js';
-import type { VerifiedSignature } from '../signing/types.js';
-import type { HistoryEntry, IncomingState, OutgoingState } from './types.js';
+import type { DocumentView, HistoryEntry, IncomingState, OutgoingState } from './types.js';
 
 /**
  * The shapes the documents service and the relay workers keep in the store. They are internal:
@@ -49,57 +48,44 @@ export interface OutgoingRecipient extends RecipientStatus {
   statusAt?: string | null;
 }
 
-export interface OutgoingRecord {
-  id: string;
+/**
+ * The fields a stored record hands to its view unchanged (view.ts copies them across), taken from
+ * `DocumentView` so the two cannot drift apart. Fields the view reshapes stay declared here.
+ */
+type ViewFields = Pick<DocumentView, 'id' | 'documentId' | 'typeName' | 'from' | 'signatures' | 'history' | 'createdAt' | 'updatedAt'>;
+
+/** An incoming document's envelope fields, which the view shows as they are. */
+type IncomingViewFields = Pick<DocumentView, 'type' | 'number' | 'notation' | 'subject' | 'priority' | 'promulgationDate'>;
+
+export interface OutgoingRecord extends ViewFields {
   direction: 'outgoing';
-  documentId: string;
   state: OutgoingState;
+  /** Type, number, notation, subject, priority and date live here (the view reads them). */
   metadata: DocumentMetadata;
-  typeName: string;
-  from: { organId: string; name: string };
   recipients: OutgoingRecipient[];
   /** The signed main file (the original is kept too, for audits). */
   file: StoredFile;
   original: StoredFile;
   attachments: StoredFile[];
   edxml: StoredFile & { packageId: string };
-  signatures: VerifiedSignature[];
   relay: RelayInfo;
   recall?: { reason: string; at: string } | null;
   idempotencyKey?: string;
-  history: HistoryEntry[];
-  createdAt: string;
-  updatedAt: string;
 }
 
-export interface IncomingRecord {
-  id: string;
+export interface IncomingRecord extends ViewFields, IncomingViewFields {
   direction: 'incoming';
-  documentId: string;
   state: IncomingState;
-  /** Catalogue id matched on TypeName, or null when the name is not in the catalogue. */
-  type: string | null;
-  typeName: string;
-  number: string;
-  notation: string;
-  subject: string;
-  priority: number;
-  promulgationDate: string;
-  from: { organId: string; name: string };
   to: string[];
   file: StoredFile | null;
   attachments: StoredFile[];
   edxml: StoredFile;
-  signatures: VerifiedSignature[];
   /** The axis' DocId it arrived under. */
   axisDocId: string;
   reason: string | null;
   recallRequested: { reason: string; at: string } | null;
   /** Codes this office sent about it, in order. */
   sentCodes: string[];
-  history: HistoryEntry[];
-  createdAt: string;
-  updatedAt: string;
 }
 
 export type DocumentRecord = OutgoingRecord | IncomingRecord;
@@ -155,7 +141,7 @@ export interface OrganRecord {
 }
 
 /** Appends a history entry (the record's own timeline, shown by the API). */
-export function addHistory<R extends { history: HistoryEntry[]; updatedAt: string }>(r: R, entry: HistoryEntry): R {
+export function addHistory<R extends Pick<DocumentView, 'history' | 'updatedAt'>>(r: R, entry: HistoryEntry): R {
   r.history.push(entry);
   r.updatedAt = entry.at;
   return r;

@@ -1,5 +1,7 @@
 import { nextOutgoingState, statusCodeInfo, isStatusCode } from '../domain/index.js';
 import type { Tx } from '../store/transaction.js';
+import type { AuditInput } from '../store/audit.js';
+import type { HistoryEntry } from '../documents/types.js';
 import { C, addHistory, type IncomingRecord, type OutboxEntry, type OutgoingRecord } from '../documents/records.js';
 
 /**
@@ -11,64 +13,69 @@ export type OutboxEvent =
   | { name: 'outgoing.sent'; payload: { id: string; documentId: string } }
   | { name: 'outgoing.failed'; payload: { id: string; documentId: string; reason: string } };
 
-export function stageSent(tx: Tx, entry: OutboxEntry, axisDocId: string, at: string): OutboxEvent[] {
+/**
+ * How a send ended for good: the axis accepted the package (under its own DocId), or refused it
+ * (not a network problem, not our credentials). Transient failures go to `stageRetry` instead.
+ */
+export type SendOutcome =
+  | { kind: 'sent'; axisDocId: string; at: string }
+  | { kind: 'refused'; reason: string; at: string };
+
+/** Removes the outbox entry and records the outcome on its document, in history and the audit log. */
+export function stageOutcome(tx: Tx, entry: OutboxEntry, outcome: SendOutcome): OutboxEvent[] {
   tx.collection<OutboxEntry>(C.outbox).delete(entry.id);
   const events: OutboxEvent[] = [];
   if (entry.recordCollection === 'outgoing') {
     const docs = tx.collection<OutgoingRecord>(C.outgoing);
     const doc = docs.get(entry.recordId);
     if (doc) {
-      if (entry.messageType === 'edoc') {
-        const t = nextOutgoingState(doc.state, 'axis-accepted');
-        if (t.ok) doc.state = t.state;
-        doc.relay = { ...doc.relay, attempts: entry.attempts + 1, nextAttemptAt: null, lastError: null, sentAt: at, axisDocId };
-        addHistory(doc, { at, event: 'sent', description: `axis DocId ${axisDocId}` });
-        events.push({ name: 'outgoing.sent', payload: { id: doc.id, documentId: doc.documentId } });
-      } else {
-        addHistory(doc, statusHistory(entry, at, 'status-sent'));
-      }
+      if (entry.messageType === 'edoc') events.push(applyEdocOutcome(doc, entry, outcome));
+      else addHistory(doc, statusOutcomeHistory(entry, outcome));
       docs.put(doc);
     }
   } else {
     const docs = tx.collection<IncomingRecord>(C.incoming);
     const doc = docs.get(entry.recordId);
-    if (doc) docs.put(addHistory(doc, statusHistory(entry, at, 'status-sent')));
+    if (doc) docs.put(addHistory(doc, statusOutcomeHistory(entry, outcome)));
   }
-  tx.audit({
-    event: entry.messageType === 'edoc' ? 'sent' : 'status-sent',
-    actor: 'system:outbox',
-    subject: entry.documentId,
-    data: { record: entry.recordId, packageId: entry.packageId, axisDocId, to: entry.to, statusCode: entry.statusCode },
-  });
+  tx.audit(outcomeAudit(entry, outcome));
   return events;
 }
 
-/** The axis refused the package for good (not a network problem, not our credentials). */
-export function stageRefused(tx: Tx, entry: OutboxEntry, reason: string, at: string): OutboxEvent[] {
-  tx.collection<OutboxEntry>(C.outbox).delete(entry.id);
-  const events: OutboxEvent[] = [];
-  if (entry.recordCollection === 'outgoing') {
-    const docs = tx.collection<OutgoingRecord>(C.outgoing);
-    const doc = docs.get(entry.recordId);
-    if (doc) {
-      if (entry.messageType === 'edoc') {
-        const t = nextOutgoingState(doc.state, 'axis-refused');
-        if (t.ok) doc.state = t.state;
-        doc.relay = { ...doc.relay, attempts: entry.attempts + 1, nextAttemptAt: null, lastError: reason };
-        addHistory(doc, { at, event: 'failed', description: reason });
-        events.push({ name: 'outgoing.failed', payload: { id: doc.id, documentId: doc.documentId, reason } });
-      } else {
-        addHistory(doc, { ...statusHistory(entry, at, 'status-failed'), description: reason });
-      }
-      docs.put(doc);
-    }
-  } else {
-    const docs = tx.collection<IncomingRecord>(C.incoming);
-    const doc = docs.get(entry.recordId);
-    if (doc) docs.put(addHistory(doc, { ...statusHistory(entry, at, 'status-failed'), description: reason }));
+/** The outgoing document's own package: its state, relay counters and the event to publish. */
+function applyEdocOutcome(doc: OutgoingRecord, entry: OutboxEntry, outcome: SendOutcome): OutboxEvent {
+  const { at } = outcome;
+  const attempts = entry.attempts + 1;
+  if (outcome.kind === 'sent') {
+    const { axisDocId } = outcome;
+    const t = nextOutgoingState(doc.state, 'axis-accepted');
+    if (t.ok) doc.state = t.state;
+    doc.relay = { ...doc.relay, attempts, nextAttemptAt: null, lastError: null, sentAt: at, axisDocId };
+    addHistory(doc, { at, event: 'sent', description: `axis DocId ${axisDocId}` });
+    return { name: 'outgoing.sent', payload: { id: doc.id, documentId: doc.documentId } };
   }
-  tx.audit({ event: 'send-refused', actor: 'system:outbox', subject: entry.documentId, data: { record: entry.recordId, reason, statusCode: entry.statusCode } });
-  return events;
+  const { reason } = outcome;
+  const t = nextOutgoingState(doc.state, 'axis-refused');
+  if (t.ok) doc.state = t.state;
+  doc.relay = { ...doc.relay, attempts, nextAttemptAt: null, lastError: reason };
+  addHistory(doc, { at, event: 'failed', description: reason });
+  return { name: 'outgoing.failed', payload: { id: doc.id, documentId: doc.documentId, reason } };
+}
+
+/** A status package (either direction): a history line; a refusal's reason replaces the code's text. */
+function statusOutcomeHistory(entry: OutboxEntry, outcome: SendOutcome): HistoryEntry {
+  if (outcome.kind === 'sent') return statusHistory(entry, outcome.at, 'status-sent');
+  return { ...statusHistory(entry, outcome.at, 'status-failed'), description: outcome.reason };
+}
+
+function outcomeAudit(entry: OutboxEntry, outcome: SendOutcome): AuditInput {
+  const subject = entry.documentId;
+  if (outcome.kind === 'sent') {
+    const event = entry.messageType === 'edoc' ? 'sent' : 'status-sent';
+    const data = { record: entry.recordId, packageId: entry.packageId, axisDocId: outcome.axisDocId, to: entry.to, statusCode: entry.statusCode };
+    return { event, actor: 'system:outbox', subject, data };
+  }
+  return { event: 'send-refused', actor: 'system:outbox', subject, data: { record: entry.recordId, reason: outcome.reason, statusCode: entry.statusCode } };
 }
 
 /** A transient failure: count it and keep the next try durable, so a restart continues. */
@@ -90,9 +97,9 @@ export function stageRetry(tx: Tx, entry: OutboxEntry, reason: string, nextAttem
   }
 }
 
-function statusHistory(entry: OutboxEntry, at: string, event: string): { at: string; event: string; statusCode?: string; organId?: string; description?: string } {
+function statusHistory(entry: OutboxEntry, at: string, event: string): HistoryEntry {
   const code = entry.statusCode;
-  const h: { at: string; event: string; statusCode?: string; organId?: string; description?: string } = { at, event };
+  const h: HistoryEntry = { at, event };
   if (code !== undefined) {
     h.statusCode = code;
     if (isStatusCode(code)) h.description = statusCodeInfo(code).en;

@@ -4,7 +4,7 @@ import type { Store } from '../store/store.js';
 import { C, type OutboxEntry, type OutgoingRecord } from '../documents/records.js';
 import { OUTBOX_BACKOFF, backoffDelay, type BackoffPolicy } from './backoff.js';
 import { AxisStatus, axisErrorReason, classifyAxisError, type RelayAxis } from './outbox-axis.js';
-import { stageRefused, stageRetry, stageSent, type OutboxEvent } from './outbox-effects.js';
+import { stageOutcome, stageRetry, type OutboxEvent } from './outbox-effects.js';
 
 export interface OutboxOptions {
   store: Store;
@@ -282,7 +282,7 @@ export class Outbox {
         const batch = this.sentBatch;
         this.sentBatch = [];
         try {
-          const events = await this.opts.store.transaction((tx) => batch.flatMap((b) => stageSent(tx, b.entry, b.docId, b.at)));
+          const events = await this.opts.store.transaction((tx) => batch.flatMap((b) => stageOutcome(tx, b.entry, { kind: 'sent', axisDocId: b.docId, at: b.at })));
           for (const b of batch) b.done();
           this.publish(events);
         } catch (e) {
@@ -303,7 +303,7 @@ export class Outbox {
       // The axis answered: it is reachable.
       this.axisStatus.report('ok');
       logger.warn({ entry: entry.id, documentId: entry.documentId, reason }, 'axis refused a package permanently');
-      const events = await store.transaction((tx) => stageRefused(tx, entry, reason, at.toISOString()));
+      const events = await store.transaction((tx) => stageOutcome(tx, entry, { kind: 'refused', reason, at: at.toISOString() }));
       this.publish(events);
       return;
     }

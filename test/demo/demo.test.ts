@@ -9,6 +9,9 @@ import { until } from '../support/office.js';
  * `edoc-gateway demo` as a person runs it: the built CLI as a child process, in a temp dir, on
  * free ports. Both offices answer health; the sample PDF goes from A to B through the API and B's
  * acceptance comes back to A; Ctrl-C (SIGINT) ends it with exit 0 and leaves no process behind.
+ * The demo is started with an IPC channel, so that should this test die without its teardown (a
+ * file timeout), the demo sees the channel close and stops too; the last run proves that by
+ * killing the demo's parent outright.
  */
 interface DemoInfo {
   dir: string;
@@ -56,14 +59,27 @@ interface RunningDemo {
   info: DemoInfo;
   stderr: () => string;
   interrupt(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGKILL to the process this test started (the demo itself, or its launcher). */
+  kill(): Promise<void>;
 }
 
-async function runDemo(t: Test, dir: string): Promise<RunningDemo> {
-  const child = spawn(process.execPath, [CLI, 'demo', '--dir', dir, '--port', '0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * A parent that only starts the demo over an IPC channel and shares its own stdout and stderr
+ * with it: killing this process is the demo's parent dying without any clean-up.
+ */
+const LAUNCHER = `const { spawn } = require('node:child_process');
+spawn(process.execPath, process.argv.slice(1), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });`;
+
+async function runDemo(t: Test, dir: string, opts: { viaLauncher?: boolean } = {}): Promise<RunningDemo> {
+  const args = [CLI, 'demo', '--dir', dir, '--port', '0', '--json'];
+  // 'ipc': the demo stops by itself should this process die before its teardown runs.
+  const child = opts.viaLauncher
+    ? spawn(process.execPath, ['-e', LAUNCHER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   t.teardown(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -79,6 +95,10 @@ async function runDemo(t: Test, dir: string): Promise<RunningDemo> {
     interrupt: async () => {
       child.kill('SIGINT');
       return exited;
+    },
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
     },
   };
 }
@@ -160,4 +180,21 @@ t.test('demo: two offices up, the sample goes A → B → accepted, SIGINT exits
   t.same(await again.interrupt(), { code: 0, signal: null }, 'second run exits 0 too');
   await new Promise((r) => setTimeout(r, 200));
   t.same(processesMentioning(dir), [], 'no orphan processes after the second run');
+
+  // The parent dies without a word (what a test-runner timeout does to this test): the demo
+  // stops both offices cleanly and takes socat and the display simulator with it.
+  const stoppedLines = (): number[] => info.offices.map((o) => countStopped(dir, o.key));
+  const orphaned = await runDemo(t, dir, { viaLauncher: true });
+  const before = stoppedLines();
+  t.ok(processesMentioning(dir).length >= 3, 'the launcher, the demo and its children run');
+  await orphaned.kill();
+  await until(() => processesMentioning(dir).length === 0, 60_000, 'the demo and its children to exit after its parent died');
+  t.pass('no process left once the parent is gone');
+  t.same(stoppedLines(), before.map((n) => n + 1), 'each office logged a clean stop');
 });
+
+/** How many times an office's log says "stopped" (the last line of a clean shutdown). */
+function countStopped(dir: string, key: string): number {
+  const log = readFileSync(`${dir}/logs/office-${key}.log`, 'utf8');
+  return log.split('\n').filter((l) => l.includes('"msg":"stopped"')).length;
+}

@@ -71,7 +71,11 @@ t.test('refused credentials keep documents queued and the axis state says so', a
   const [a] = env.offices as [(typeof env.offices)[0]];
   const v = await a.core.documents.submit({ metadata: metadataFor([OFFICE_B.id]), file: await upload(dir, SAMPLE_PDF), attachments: [], actor: CLERK });
   await until(async () => (await a.core.health()).axis.state === 'refused', 20_000, 'axis refused us');
-  const doc = await a.core.documents.get(v.id);
+  // The axis state is reported before the attempt's transaction commits: wait for the record.
+  const doc = await until(async () => {
+    const d = await a.core.documents.get(v.id);
+    return d.relay?.lastError ? d : null;
+  }, 20_000, 'the failed attempt recorded');
   t.equal(doc.state, 'queued', 'kept queued: the secret is fixed once, not every document resubmitted');
   t.match(doc.relay?.lastError ?? '', /AUTH/, 'the reason is recorded');
   t.equal(env.sim.stats().received, 0);

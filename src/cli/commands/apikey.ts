@@ -1,8 +1,8 @@
-import { parse, UsageError } from '../args.js';
+import { UsageError } from '../args.js';
 import type { CliIo } from '../io.js';
 import { EXIT } from '../../errors.js';
 import type { ApiKeyInfo } from '../../auth/index.js';
-import { COMMON_OPTIONS, invoker, table, withAdmin } from '../../admin/cli-common.js';
+import { parseAccountCommand, table, withAdmin } from '../../admin/cli-common.js';
 
 const HELP = `usage: edoc-gateway apikey create NAME --role viewer|clerk|admin
        edoc-gateway apikey list
@@ -13,19 +13,14 @@ API keys for software (Authorization: Bearer <key>). The key is printed once, at
 gateway keeps only its hash.`;
 
 export async function apikeyCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(argv, { ...COMMON_OPTIONS, role: { type: 'string' } }, true);
-  if (values.help) {
-    io.out(HELP);
-    return EXIT.OK;
-  }
-  const [sub, name, ...extra] = positionals;
-  if (extra.length > 0) throw new UsageError(`unexpected ${extra.join(' ')}`);
-  const by = invoker();
+  const cmd = parseAccountCommand('apikey', argv, HELP, io);
+  if (!cmd) return EXIT.OK;
+  const { values, sub, by, needName, needRole } = cmd;
   switch (sub) {
     case 'create': {
-      if (!name) throw new UsageError('apikey create needs a NAME');
-      if (!values.role) throw new UsageError('missing --role viewer|clerk|admin');
-      const k = (await withAdmin(values, io, (t) => t.call('apikey.create', { name, role: values.role, by }))) as ApiKeyInfo & { key: string };
+      const name = needName();
+      const role = needRole();
+      const k = (await withAdmin(values, io, (t) => t.call('apikey.create', { name, role, by }))) as ApiKeyInfo & { key: string };
       if (io.json) io.out(JSON.stringify(k));
       else io.out(`API key "${k.name}" (${k.role}):\n${k.key}\nIt is shown only now: put it in the client's configuration.`);
       return EXIT.OK;
@@ -37,7 +32,7 @@ export async function apikeyCommand(argv: string[], io: CliIo): Promise<number> 
       return EXIT.OK;
     }
     case 'revoke': {
-      if (!name) throw new UsageError('apikey revoke needs a NAME');
+      const name = needName();
       const k = (await withAdmin(values, io, (t) => t.call('apikey.revoke', { name, by }))) as ApiKeyInfo;
       io.out(io.json ? JSON.stringify(k) : `revoked: ${k.name}`);
       return EXIT.OK;

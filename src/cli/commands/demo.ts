@@ -4,6 +4,7 @@ import type { CliIo } from '../io.js';
 import { EXIT } from '../../errors.js';
 import { startDemo, type Demo } from '../../demo/index.js';
 import { ensurePrerequisites } from '../../demo/prerequisites.js';
+import { linkToParent } from '../../demo/parent-link.js';
 
 const HELP = `usage: edoc-gateway demo [--dir DIR] [--port N] [--host ADDR] [--emulator] [--verbose] [--json]
 
@@ -56,11 +57,14 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Started by a program over an IPC channel (the tests): its death stops the demo like SIGTERM.
+  const unlink = linkToParent(() => onSignal('SIGTERM'));
   try {
     return await runDemo(dir, port, values, io, say, () => signalled, (fn) => (wake = fn));
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    unlink();
   }
 }
 

@@ -1,8 +1,8 @@
-import { parse, UsageError } from '../args.js';
+import { UsageError } from '../args.js';
 import type { CliIo } from '../io.js';
 import { EXIT } from '../../errors.js';
 import type { UserInfo } from '../../auth/index.js';
-import { COMMON_OPTIONS, invoker, readPassword, table, withAdmin } from '../../admin/cli-common.js';
+import { parseAccountCommand, readPassword, table, withAdmin } from '../../admin/cli-common.js';
 
 const HELP = `usage: edoc-gateway user add NAME --role viewer|clerk|admin
        edoc-gateway user list
@@ -16,25 +16,16 @@ directory itself when the service is stopped. Disabling a user or changing a pas
 their sessions.`;
 
 export async function userCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(argv, { ...COMMON_OPTIONS, role: { type: 'string' } }, true);
-  if (values.help) {
-    io.out(HELP);
-    return EXIT.OK;
-  }
-  const [sub, name, ...extra] = positionals;
-  if (extra.length > 0) throw new UsageError(`unexpected ${extra.join(' ')}`);
-  const by = invoker();
-  const needName = (): string => {
-    if (!name) throw new UsageError(`user ${sub} needs a NAME`);
-    return name;
-  };
+  const cmd = parseAccountCommand('user', argv, HELP, io);
+  if (!cmd) return EXIT.OK;
+  const { values, sub, name, by, needName, needRole } = cmd;
   const show = (u: UserInfo, what: string): void => io.out(io.json ? JSON.stringify(u) : `${what}: ${u.username} (${u.role}${u.disabled ? ', disabled' : ''})`);
   switch (sub) {
     case 'add': {
       const username = needName();
-      if (!values.role) throw new UsageError('missing --role viewer|clerk|admin');
+      const role = needRole();
       const password = await readPassword(io);
-      const u = (await withAdmin(values, io, (t) => t.call('user.add', { username, role: values.role, password, by }))) as UserInfo;
+      const u = (await withAdmin(values, io, (t) => t.call('user.add', { username, role, password, by }))) as UserInfo;
       show(u, 'added');
       return EXIT.OK;
     }
