@@ -26,7 +26,7 @@ import { Archiver } from './documents/archiver.js';
 import { queueSnapshot } from './documents/report.js';
 import { viewContext, type DocumentsDeps } from './documents/context.js';
 import type { DocumentsService, QueueSnapshot } from './documents/types.js';
-import { startAxisSim, type AxisSim } from './axis-sim/index.js';
+import type { AxisSim } from './axis-sim/index.js';
 
 /**
  * Builds the service core — store, token, trust, axis adapter, the documents use cases and the
@@ -92,13 +92,21 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     closers.length = 0;
   };
   try {
-    const store = opts.store ?? (await Store.open({ stateDir: config.stateDir, logger, events: bus }));
-    if (!opts.store) closers.push(() => store.close());
+    // Store, token and trust anchors do not depend on each other: open them side by side (the
+    // token's login and the store's reads overlap instead of adding up). Whatever opened is
+    // registered for closing before a failure of another part is rethrown.
+    const [storeR, tokenR, trustR] = await Promise.allSettled([
+      opts.store ?? Store.open({ stateDir: config.stateDir, logger, events: bus }),
+      opts.token ?? openToken(config.hsm, { logger, bus }),
+      opts.trust ?? loadTrustStore(config.trust.anchors),
+    ]);
+    if (!opts.store && storeR.status === 'fulfilled') closers.push(() => storeR.value.close());
+    if (!opts.token && tokenR.status === 'fulfilled') closers.push(() => tokenR.value.close());
+    for (const r of [storeR, tokenR, trustR]) if (r.status === 'rejected') throw r.reason;
+    const store = (storeR as PromiseFulfilledResult<Store>).value;
+    const token = (tokenR as PromiseFulfilledResult<SigningToken>).value;
+    const trust = (trustR as PromiseFulfilledResult<TrustStore>).value;
     await cleanWorkDir(store);
-
-    const token = opts.token ?? (await openToken(config.hsm, { logger, bus }));
-    if (!opts.token) closers.push(() => token.close());
-    const trust = opts.trust ?? (await loadTrustStore(config.trust.anchors));
 
     let embedded: EmbeddedAxis | null = null;
     let port: AxisPort;
@@ -202,6 +210,8 @@ export interface EmbeddedAxis {
 }
 
 async function startEmbeddedAxis(config: Config, stateDir: string, logger: Logger): Promise<EmbeddedAxis> {
+  // Loaded only for `axis.embedded` (the demo): an appliance talking to the real axis never needs it.
+  const { startAxisSim } = await import('./axis-sim/index.js');
   const secret = await embeddedSecret(stateDir);
   const sim = await startAxisSim({
     listen: { host: '127.0.0.1', port: 0 },

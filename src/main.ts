@@ -5,7 +5,7 @@ import { isEmbeddedAxis } from './config/schema.js';
 import { createLogger, LogRing, type Logger } from './log/logger.js';
 import { EventBus } from './events.js';
 import { build } from './http/app.js';
-import { loadTls } from './http/tls.js';
+import type { TlsMaterial } from './http/tls.js';
 import { activeDocumentCounts } from './http/metrics.js';
 import { splitListen } from './config/listen.js';
 import type { Health } from './http/health.js';
@@ -13,8 +13,8 @@ import { VERSION } from './version.js';
 import { EXIT } from './errors.js';
 import { createCore, type Core } from './core.js';
 import { Auth } from './auth/index.js';
-import { startDisplay, type DisplayService } from './display/index.js';
-import { startConsole, type ConsoleService } from './console/index.js';
+import type { DisplayService } from './display/index.js';
+import type { ConsoleService } from './console/index.js';
 import { createNotifier, startWatchdog, type Notifier, type Watchdog } from './systemd/index.js';
 import { StatusCache, assembleHealth, displaySnapshot, displayState, lanAddress } from './main-status.js';
 import { consoleSource } from './main-console.js';
@@ -94,6 +94,8 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     const lan = lanAddress();
     let display: DisplayService | null = null;
     if (config.display) {
+      // Loaded only when configured: the serial stack is a few dozen modules and a native binding.
+      const { startDisplay } = await import('./display/index.js');
       display = startDisplay({
         path: config.display.path,
         baudRate: config.display.baudRate,
@@ -115,6 +117,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
 
     let consoleService: ConsoleService | null = null;
     if (config.console) {
+      const { startConsole } = await import('./console/index.js');
       consoleService = startConsole({
         path: config.console.path,
         baudRate: config.console.baudRate,
@@ -132,7 +135,8 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
 
     const health = async (): Promise<Health> => assembleHealth(await cache.refresh(), displayState(config, display), Boolean(config.display));
 
-    const tls = await loadTls(config, logger);
+    // tls.js only when TLS is on (plain HTTP is allowed on loopback only).
+    const tls: TlsMaterial | null = config.http.tls === false ? null : await (await import('./http/tls.js')).loadTls(config, logger);
     const app = await build({
       logger,
       health,

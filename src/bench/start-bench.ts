@@ -9,6 +9,7 @@ import { Auth, type Role } from '../auth/index.js';
 import { DEFAULTS } from '../config/defaults.js';
 import type { Config, HsmConfig } from '../config/schema.js';
 import { Store } from '../store/store.js';
+import { SERVICE_NODE_OPTIONS } from '../systemd/node-options.js';
 import { percentile, type BenchFigure } from './report.js';
 
 /**
@@ -117,9 +118,11 @@ export interface GatewayProcess {
   kill(): Promise<number | string>;
 }
 
-export async function spawnGateway(g: PreparedGateway, opts: { timeoutMs?: number; nodeArgs?: string[] } = {}): Promise<GatewayProcess> {
+/** `nodeArgs`: node options before the script; default SERVICE_NODE_OPTIONS (the unit's), `[]` for none. */
+export async function spawnGateway(g: PreparedGateway, opts: { timeoutMs?: number; nodeArgs?: readonly string[] } = {}): Promise<GatewayProcess> {
   const t0 = process.hrtime.bigint();
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CLI_BIN, 'serve', '--config', g.configFile], { env: g.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The node options of the systemd unit unless told otherwise: the figures are the appliance's.
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? SERVICE_NODE_OPTIONS), CLI_BIN, 'serve', '--config', g.configFile], { env: g.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const keep = (l: string): void => {
     lines.push(l);

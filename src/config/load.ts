@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve, dirname } from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
-import { ConfigSchema, isEmbeddedAxis, type Config } from './schema.js';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { isEmbeddedAxis, type Config } from './schema.js';
+import { validate as generatedValidate } from './validator.generated.js';
 import { DEFAULTS, DEFAULT_CONFIG_PATH } from './defaults.js';
 import { mergeConfig } from './merge.js';
 import { applyEnvOverrides } from './env-overrides.js';
@@ -30,8 +31,9 @@ export interface LoadedConfig {
   file: string;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validate = ajv.compile<Config>(ConfigSchema);
+// Compiled ahead of time from schema-def.ts (validator-source.ts): no ajv, no TypeBox and no
+// schema compilation on the start-up path.
+const validate = generatedValidate as unknown as ValidateFunction<Config>;
 
 export function configPath(opts: LoadOptions): string {
   const env = opts.env ?? process.env;

@@ -1,4 +1,5 @@
-import { SerialPort } from 'serialport';
+import { SerialPortStream } from '@serialport/stream';
+import { autoDetect } from '@serialport/bindings-cpp';
 import type { Duplex } from 'node:stream';
 import { ReadlineParser } from '@serialport/parser-readline';
 import { AppError } from '../errors.js';
@@ -29,7 +30,9 @@ export interface SerialPortLike extends Duplex {
 /** Builds an unopened port; tests pass SerialPortMock, the service a real serial port. */
 export type PortFactory = (path: string, baudRate: number) => SerialPortLike;
 
-export const realPort: PortFactory = (path, baudRate) => new SerialPort({ path, baudRate, autoOpen: false });
+// What `new SerialPort()` of the `serialport` package does, without its root module: that one also
+// loads the mock binding and every parser the package ships, at every start.
+export const realPort: PortFactory = (path, baudRate) => new SerialPortStream({ binding: autoDetect(), path, baudRate, autoOpen: false });
 
 /** A device that streams this much without a newline is broken or not our display. */
 const MAX_GARBAGE = 4096;

@@ -3,13 +3,15 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
-import swagger from '@fastify/swagger';
+import type { SwaggerOptions } from '@fastify/swagger';
 import type { Logger } from 'pino';
 import type { Auth } from '../auth/index.js';
 import type { DocumentsService } from '../documents/types.js';
 import type { EventBus } from '../events.js';
 import { VERSION } from '../version.js';
 import { installAuth } from './auth-hooks.js';
+import { lazyCompilersFactory } from './lazy-compilers.js';
+import { lazyOpenApi } from './openapi.js';
 import { installErrorHandler } from './error-handler.js';
 import type { HealthSource } from './health.js';
 import { Metrics, type DocumentCount } from './metrics.js';
@@ -71,6 +73,8 @@ export async function build(deps: HttpDeps): Promise<FastifyInstance> {
     requestIdHeader: false,
     // Report every invalid field at once (VALIDATION_FAILED lists them all).
     ajv: { customOptions: { allErrors: true } },
+    // Each route's schemas are compiled on its first request, not all before listening.
+    schemaController: { compilersFactory: lazyCompilersFactory() as never },
   };
   // fastify's overloads type an https server differently; the routes do not care which it is.
   const app = (deps.https
@@ -83,35 +87,10 @@ export async function build(deps: HttpDeps): Promise<FastifyInstance> {
   });
   app.addSchema(ErrorBody);
   app.addSchema(DocumentView);
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: {
-        title: 'edoc-gateway LAN API',
-        version: VERSION,
-        description:
-          'Contract v1 of spec/http-api.md. Authenticate with the `edoc_session` cookie (POST /api/v1/session) or `Authorization: Bearer <API key>`. ' +
-          'Roles: viewer < clerk < admin. Errors: `{"error":{"code","message","details"?}}`. ' +
-          'Extension: POST /api/v1/documents/{id}/status also accepts "15" (agree) and "16" (refuse) to answer a recall (13) of an incoming document.',
-      },
-      components: {
-        securitySchemes: {
-          session: { type: 'apiKey', in: 'cookie', name: 'edoc_session' },
-          apiKey: { type: 'http', scheme: 'bearer' },
-        },
-      },
-      security: [{ session: [] }, { apiKey: [] }],
-    },
-    // Multipart routes keep their OpenAPI body in `x-multipart` (fastify must not validate it).
-    transform: ({ schema, url }) => {
-      const s = schema as Record<string, unknown> | undefined;
-      if (!s || !s['x-multipart']) return { schema: schema as never, url };
-      const { ['x-multipart']: body, ...rest } = s;
-      return { schema: { ...rest, consumes: ['multipart/form-data'], body } as never, url };
-    },
-  });
+  // Before any route: it records them for the OpenAPI document, built on first request.
+  const openapi = lazyOpenApi(app, swaggerOptions());
   healthRoutes(app, deps.health);
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => openapi());
 
   if (deps.documents && deps.auth) {
     const uploadDir = deps.uploadDir;
@@ -157,4 +136,35 @@ async function mountWeb(app: FastifyInstance, deps: HttpDeps): Promise<void> {
   if (!existsSync(fileURLToPath(js)) && !existsSync(fileURLToPath(js).replace(/\.js$/, '.ts'))) return;
   const mod = (await import(js.href)) as WebModule;
   if (mod.webRoutes) await mod.webRoutes(app, deps);
+}
+
+/** @fastify/swagger's options for GET /api/openapi.json (see openapi.ts). */
+function swaggerOptions(): SwaggerOptions {
+  return {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'edoc-gateway LAN API',
+        version: VERSION,
+        description:
+          'Contract v1 of spec/http-api.md. Authenticate with the `edoc_session` cookie (POST /api/v1/session) or `Authorization: Bearer <API key>`. ' +
+          'Roles: viewer < clerk < admin. Errors: `{"error":{"code","message","details"?}}`. ' +
+          'Extension: POST /api/v1/documents/{id}/status also accepts "15" (agree) and "16" (refuse) to answer a recall (13) of an incoming document.',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'edoc_session' },
+          apiKey: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ session: [] }, { apiKey: [] }],
+    },
+    // Multipart routes keep their OpenAPI body in `x-multipart` (fastify must not validate it).
+    transform: ({ schema, url }) => {
+      const s = schema as Record<string, unknown> | undefined;
+      if (!s || !s['x-multipart']) return { schema: schema as never, url };
+      const { ['x-multipart']: body, ...rest } = s;
+      return { schema: { ...rest, consumes: ['multipart/form-data'], body } as never, url };
+    },
+  };
 }

@@ -1,8 +1,6 @@
-import 'reflect-metadata';
 import { createHash, webcrypto } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as x509 from '@peculiar/x509';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 
@@ -48,6 +46,10 @@ export function fingerprintOf(pem: string): string {
 }
 
 export async function makeSelfSigned(commonName: string, hosts: string[] = ['localhost', '127.0.0.1', '::1']): Promise<TlsMaterial> {
+  // Loaded here, not at module load: every start with TLS reads the kept certificate, and only the
+  // first one makes it (@peculiar/x509 and its ASN.1 stack are some 200 modules).
+  await import('reflect-metadata');
+  const x509 = await import('@peculiar/x509');
   x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
   const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
   const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { chmod, copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVICE_NODE_OPTIONS } from '../../src/systemd/node-options.js';
 
 const UNITS = fileURLToPath(new URL('../../systemd/', import.meta.url));
 const SERVICE = join(UNITS, 'edoc-gateway.service');
@@ -42,6 +43,7 @@ t.test('the service unit states what the appliance relies on', async (t) => {
   t.equal(one('CapabilityBoundingSet'), '');
   t.notOk(one('MemoryDenyWriteExecute'), 'not set: V8 needs W+X pages for its JIT');
   t.ok(all('DeviceAllow').some((v) => v.startsWith('char-usb_device')), 'the USB HSM is reachable');
+  t.ok(all('Environment').includes(`NODE_OPTIONS=${SERVICE_NODE_OPTIONS.join(' ')}`), 'the node options the benchmarks measured');
 });
 
 const NO_ANALYZE = has('systemd-analyze') ? false : 'systemd-analyze not installed (Debian package systemd): cannot check the units here';
