@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { percentile, round2, type BenchFigure } from './report.js';
@@ -17,18 +19,19 @@ import type { GatewayProcess } from './start-bench.js';
 export interface FormPart {
   name: string;
   value?: string;
-  file?: { filename: string; content: Buffer; contentType: string };
+  /** `contentType` defaults to application/octet-stream. */
+  file?: { filename: string; content: Buffer | string; contentType?: string };
 }
 
-/** A multipart/form-data body (built once, sent many times). */
+/** A multipart/form-data body (built once, sent many times); the tests' `form()` uses it too. */
 export function multipartBody(parts: FormPart[]): { body: Buffer; contentType: string } {
   const boundary = `----edocbench${randomBytes(8).toString('hex')}`;
   const chunks: Buffer[] = [];
   for (const p of parts) {
     let head = `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"`;
     if (p.file) {
-      head += `; filename="${p.file.filename}"\r\nContent-Type: ${p.file.contentType}\r\n\r\n`;
-      chunks.push(Buffer.from(head), p.file.content, Buffer.from('\r\n'));
+      head += `; filename="${p.file.filename}"\r\nContent-Type: ${p.file.contentType ?? 'application/octet-stream'}\r\n\r\n`;
+      chunks.push(Buffer.from(head), Buffer.isBuffer(p.file.content) ? p.file.content : Buffer.from(p.file.content), Buffer.from('\r\n'));
     } else chunks.push(Buffer.from(`${head}\r\n\r\n${p.value ?? ''}\r\n`));
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
@@ -45,6 +48,38 @@ export async function scrapeLoopDelayP99(url: string, key: string): Promise<numb
   return Number(m[1]) * 1000;
 }
 
+/**
+ * POSTs `body` and reads the whole answer (the signed file, as a client would receive it, counted
+ * rather than kept); resolves with the status.
+ */
+function postBuffer(agent: Agent, url: string, headers: Record<string, string>, body: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(body.length) } }, (res) => {
+      let received = 0;
+      res.on('data', (d: Buffer) => (received += d.length));
+      res.on('end', () => resolve(received > 0 ? (res.statusCode ?? 0) : 0));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** User + system CPU time (ms) a process has used so far, all its threads (Linux /proc). */
+export function processCpuMs(pid: number): number {
+  try {
+    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
+/** USER_HZ: 100 on every Linux this runs on (x86-64, arm64). */
+const CLOCK_TICKS = 100;
+
 export async function benchApiSign(
   gw: GatewayProcess,
   key: string,
@@ -55,17 +90,17 @@ export async function benchApiSign(
   const concurrency = opts.concurrency ?? 4;
   const pdf = await readFile(pdfPath);
   const { body, contentType } = multipartBody([{ name: 'file', file: { filename: 'van-ban.pdf', content: pdf, contentType: 'application/pdf' } }]);
-  const post = async (): Promise<number> => {
-    const res = await fetch(`${gw.url}/api/v1/sign`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': contentType }, body });
-    await res.arrayBuffer(); // the whole signed file, as a client would receive it
-    return res.status;
-  };
+  // node:http with a keep-alive agent, not fetch: the client shares the 2 cores with the service,
+  // and undici's web streams cost about as much CPU per request as half the service's own work.
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const post = (): Promise<number> => postBuffer(agent, `${gw.url}/api/v1/sign`, { authorization: `Bearer ${key}`, 'content-type': contentType }, body);
   // Warm-up outside the measured window: the first sign pays lazy loading in the service.
   for (let i = 0; i < 2; i++) {
     const s = await post();
     if (s !== 200) throw new Error(`POST /api/v1/sign warm-up answered ${s}`);
   }
   await scrapeLoopDelayP99(gw.url, key); // resets the service's histogram
+  const cpu0 = { service: processCpuMs(gw.pid), client: process.cpuUsage() };
   let peak = gw.rssMb();
   const sampler = setInterval(() => (peak = Math.max(peak, gw.rssMb())), 100);
   const latencies: number[] = [];
@@ -83,6 +118,9 @@ export async function benchApiSign(
     }),
   );
   const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+  agent.destroy();
+  const serviceCpuMs = processCpuMs(gw.pid) - cpu0.service;
+  const clientCpu = process.cpuUsage(cpu0.client);
   clearInterval(sampler);
   peak = Math.max(peak, gw.rssMb());
   const loopP99 = await scrapeLoopDelayP99(gw.url, key);
@@ -93,6 +131,10 @@ export async function benchApiSign(
     { name: 'api.sign_p99_ms', value: round2(percentile(latencies, 99)), unit: 'ms', n },
     { name: 'api.sign_p50_ms', value: round2(percentile(latencies, 50)), unit: 'ms', n },
     { name: 'api.sign_errors', value: errors, unit: 'requests', n: n + errors },
+    // Where the 2 cores went: CPU time (all threads, the HSM's signing included) per request, of
+    // the service and of this client (which shares the cores: fetch, multipart, reading replies).
+    { name: 'api.sign_cpu_ms_per_req', value: round2(serviceCpuMs / Math.max(1, n + errors)), unit: 'ms', n: n + errors },
+    { name: 'api.client_cpu_ms_per_req', value: round2((clientCpu.user + clientCpu.system) / 1000 / Math.max(1, n + errors)), unit: 'ms', n: n + errors },
     { name: 'api.sign_pdf_kb', value: round2(pdf.length / 1024), unit: 'KB', n: 1 },
     { name: 'loop.delay_p99_ms', value: round2(loopP99), unit: 'ms', n },
     { name: 'mem.rss_peak_mb', value: peak, unit: 'MB', n: Math.round(elapsed * 10) },

@@ -20,6 +20,9 @@ import { benchStore } from './store-bench.js';
  * simulator, in one run so ratios compare like with like. Prints a table and writes
  * `bench/results.json`. `--quick` shortens every part (a smoke run, not figures to quote);
  * `--out FILE` writes elsewhere. A part that fails is reported and the run carries on.
+ * `--only hsm,api` runs only the named parts (hsm, large, store, relay, start, idle, api, submit),
+ * to iterate on one figure (keep `hsm` next to `api` for the ratio); `--cpu-prof DIR` runs the
+ * gateway under `node --cpu-prof` and leaves the profile in DIR. By default everything runs.
  *
  * Order matters for SoftHSM: it reads SOFTHSM2_CONF once per process, so every token this process
  * makes lives in `<work>/token` (the relay bench makes its own there too).
@@ -31,10 +34,21 @@ const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const outIdx = argv.indexOf('--out');
 const outFile = path.resolve(outIdx >= 0 && argv[outIdx + 1] ? argv[outIdx + 1]! : path.join('bench', 'results.json'));
+const onlyIdx = argv.indexOf('--only');
+const only = onlyIdx >= 0 && argv[onlyIdx + 1] ? new Set(argv[onlyIdx + 1]!.split(',')) : null;
+const profIdx = argv.indexOf('--cpu-prof');
+const profDir = profIdx >= 0 && argv[profIdx + 1] ? path.resolve(argv[profIdx + 1]!) : null;
+const wanted = (key: string): boolean => only === null || only.has(key);
 
 const P = quick
   ? { rawSeconds: 2, signSeconds: 3, submits: 5, drainDocs: 100, relaySubmits: 5, largeMb: 5, starts: 1 }
   : { rawSeconds: 8, signSeconds: 10, submits: 30, drainDocs: 1000, relaySubmits: 20, largeMb: 50, starts: 3 };
+
+/** `--only` keys of the parts. */
+const PART_KEYS: Record<string, string> = {
+  'hsm raw sign': 'hsm', 'large PDF': 'large', store: 'store', relay: 'relay', start: 'start',
+  'idle memory': 'idle', 'api sign': 'api', 'api submit→sent': 'submit', 'peak memory': 'api',
+};
 
 const progress = (msg: string): void => void process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
@@ -44,6 +58,7 @@ async function main(): Promise<number> {
   const figures: BenchFigure[] = [];
   const failures: BenchResults['failures'] = [];
   const part = async (name: string, fn: () => Promise<BenchFigure[]>): Promise<void> => {
+    if (!wanted(PART_KEYS[name] ?? name)) return;
     progress(`${name}…`);
     const t0 = Date.now();
     try {
@@ -73,7 +88,7 @@ async function main(): Promise<number> {
     await part('relay', () => benchRelayDrain(work, { documents: P.drainDocs, submits: P.relaySubmits }));
     if (quick) for (const f of figures) if (f.name === 'relay.drain_1000_s') f.name = `relay.drain_${P.drainDocs}_s`;
 
-    await benchService(work, dev, hsm, part);
+    if (['start', 'idle', 'api', 'submit'].some(wanted)) await benchService(work, dev, hsm, part);
   } finally {
     await rm(work, { recursive: true, force: true }).catch(() => undefined);
   }
@@ -124,7 +139,7 @@ async function benchService(
     await writeLargePdf(pdf, 200 * 1024);
 
     await part('start', () => benchStart(g, P.starts));
-    const gw = await spawnGateway(g);
+    const gw = await spawnGateway(g, profDir ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir] } : {});
     try {
       // Idle: started, nothing asked of it yet; a moment for start-up garbage to be collected.
       await sleep(3000);

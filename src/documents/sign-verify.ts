@@ -17,25 +17,36 @@ import type { SignInput, SignedOutput, UploadedFile } from './types.js';
  */
 export async function signUpload(deps: DocumentsDeps, input: SignInput): Promise<SignedOutput> {
   if (deps.token.state() !== 'ready') throw new AppError('HSM_UNAVAILABLE', 'the signing token is not available', { state: deps.token.state() });
-  const out = path.join(await workDir(deps.store), `sign-${randomUUID()}`);
-  const r = await signFile({
-    path: input.file.path,
-    output: out,
+  const common = {
     format: input.format,
     token: deps.token,
     policy: { requirePriorSignature: deps.config.signing.requirePriorSignature, trust: deps.trust },
     signingTime: nowOf(deps),
-  });
+  };
+  // A small upload the HTTP layer kept in memory is signed there, and the result is sent from
+  // memory: no temp file to read back, no output file to write, fsync, stream and delete (it is
+  // never kept, so syncing it bought nothing). Larger files go file to file with flat memory.
+  let out: { path: string } | { bytes: Uint8Array };
+  let r: Awaited<ReturnType<typeof signFile>>;
+  if (input.file.bytes) {
+    r = await signFile({ ...common, bytes: input.file.bytes });
+    out = { bytes: r.bytes! };
+  } else {
+    const output = path.join(await workDir(deps.store), `sign-${randomUUID()}`);
+    r = await signFile({ ...common, path: input.file.path, output });
+    out = { path: r.output ?? output };
+  }
   const base = (input.file.filename || 'file').normalize('NFC');
   const stem = base.replace(/\.(pdf|xml)$/i, '');
   const filename = r.suffix === '.p7s' ? `${base}.p7s` : `${stem}.signed${r.suffix}`;
+  // Durable before the caller answers 2xx (the store group-commits concurrent entries).
   await deps.store.audit({
     event: 'signed-file',
     actor: `${input.actor.kind}:${input.actor.name}`,
     subject: base,
     data: { format: r.format, sha256: input.file.sha256 ?? (await sha256File(input.file.path)), signatureId: r.signatureId },
   });
-  return { path: r.output ?? out, contentType: r.contentType, filename, signatureId: r.signatureId };
+  return { ...out, contentType: r.contentType, filename, signatureId: r.signatureId };
 }
 
 export async function verifyUpload(deps: DocumentsDeps, file: UploadedFile, signature?: UploadedFile): Promise<VerifyResult> {

@@ -15,6 +15,11 @@ export interface UploadedFile {
   size: number;
   /** SHA-256 (hex) of the bytes written to `path`, computed while the upload streamed in. */
   sha256?: string;
+  /**
+   * The same bytes as `path`, when the upload was small enough to keep in memory as well
+   * (http/uploads.ts): use cases may read these instead of the temp file.
+   */
+  bytes?: Buffer;
 }
 
 /** Who asks: recorded in history and the audit log. */
@@ -56,6 +61,7 @@ export interface DocumentView {
   direction: 'outgoing' | 'incoming';
   documentId: string;
   state: OutgoingState | IncomingState;
+  /** Catalogue id; null for an incoming document whose TypeName is not in the catalogue. */
   type: string | null;
   typeName: string;
   number: string;
@@ -112,7 +118,9 @@ export interface SignInput {
 
 export interface SignedOutput {
   /** Temp file holding the result; the caller streams it and then removes it. */
-  path: string;
+  path?: string;
+  /** Or the result in memory (small inputs): exactly one of `path` and `bytes` is set. */
+  bytes?: Uint8Array;
   contentType: string;
   filename: string;
   signatureId: string;

@@ -18,6 +18,11 @@ export async function sniffFile(file: string): Promise<Sniffed> {
   }
 }
 
+/** The same for an upload, from the copy kept in memory when there is one (no file read). */
+export function sniffUpload(file: { path: string; bytes?: Buffer | undefined }): Promise<Sniffed> {
+  return file.bytes ? Promise.resolve(sniffBytes(file.bytes.subarray(0, 1024))) : sniffFile(file.path);
+}
+
 export function sniffBytes(b: Buffer): Sniffed {
   if (b.length === 0) return 'empty';
   const starts = (sig: number[]) => sig.every((x, i) => b[i] === x);

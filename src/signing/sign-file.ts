@@ -93,7 +93,7 @@ export async function signFile(opts: SignFileOptions): Promise<SignFileResult> {
       return { ...base, signatureId: r.signatureId, bytes: null, output: opts.output };
     }
     const r = await signPdfBuffer(opts.bytes ?? (await readFile(opts.path!)), opts.token, pdfOpts);
-    return { ...base, signatureId: r.signatureId, bytes: new Uint8Array(r.signed), output: null };
+    return { ...base, signatureId: r.signatureId, bytes: r.signed, output: null };
   }
 
   if (format === 'xmldsig') {

@@ -36,6 +36,15 @@ export interface StoreOptions {
   now?: () => Date;
 }
 
+interface AuditWaiter {
+  input: AuditInput;
+  resolve(entry: AuditEntry): void;
+  reject(e: unknown): void;
+}
+
+/** Entries in one group commit at most (keeps a journal line small; the rest go in the next). */
+const MAX_AUDIT_BATCH = 256;
+
 /** Collections the application uses (any valid name works; these are the known ones). */
 export const COLLECTIONS = ['outgoing', 'incoming', 'outbox', 'users', 'apikeys', 'idempotency', 'webhookQueue', 'organs', 'meta'] as const;
 
@@ -56,7 +65,8 @@ export class Store {
   private full = false;
   /** Commits since the last checkpoint (their tx numbers follow checkpointState.tx). */
   private txSinceCheckpoint = 0;
-  private lastAudit: AuditEntry | undefined;
+  /** Audit calls waiting to be committed together (see `audit`). */
+  private auditBatch: AuditWaiter[] | null = null;
 
   private constructor(
     readonly stateDir: string,
@@ -109,6 +119,15 @@ export class Store {
     }
   }
 
+  /**
+   * Every write but `audit` enters the queue here. It closes the open audit group, so an audit
+   * call made after this write was submitted is committed after it: submission order holds.
+   */
+  private run<R>(task: () => R | Promise<R>): Promise<R> {
+    this.auditBatch = null;
+    return this.queue.run(task);
+  }
+
   /** Typed access to one collection (created on its first write). */
   collection<T extends StoredRecord>(name: string): Collection<T> {
     if (!isCollectionName(name)) throw new AppError('BAD_REQUEST', `invalid collection name: ${name}`);
@@ -121,7 +140,7 @@ export class Store {
    * every other writer waits. If it throws, nothing is written.
    */
   transaction<R>(fn: (tx: Tx) => R): Promise<R> {
-    return this.queue.run(async () => {
+    return this.run(async () => {
       this.assertWritable();
       const b = new TxBuilder({ get: (c, id) => this.sets.get(c)?.get(id) }, () => this.now().toISOString());
       const result = fn(b);
@@ -131,14 +150,42 @@ export class Store {
     });
   }
 
-  /** Appends one audit entry on its own (durable before it resolves). */
+  /**
+   * Appends one audit entry on its own (durable before it resolves). Group commit: calls made while
+   * an earlier write is on its way to the disk wait together and are committed as one journal
+   * line with ONE fdatasync, in call order, each caller getting its own entry. A lone call costs
+   * what it did before; N concurrent signatures cost one sync instead of N in a row.
+   */
   audit(input: AuditInput): Promise<AuditEntry> {
-    return this.queue.run(async () => {
-      this.assertWritable();
-      const b = new TxBuilder({ get: () => undefined }, () => this.now().toISOString());
-      b.audit(input);
-      await this.commit(b);
-      return this.lastAudit!;
+    return new Promise<AuditEntry>((resolve, reject) => {
+      const waiter = { input, resolve, reject };
+      if (this.auditBatch && this.auditBatch.length < MAX_AUDIT_BATCH) {
+        this.auditBatch.push(waiter);
+        return;
+      }
+      const batch = [waiter];
+      this.auditBatch = batch;
+      this.queue
+        .run(async () => {
+          // From here on the batch is closed: later calls start the next one behind this write.
+          if (this.auditBatch === batch) this.auditBatch = null;
+          this.assertWritable();
+          const b = new TxBuilder({ get: () => undefined }, () => this.now().toISOString());
+          const joined: AuditWaiter[] = [];
+          for (const w of batch) {
+            try {
+              b.audit(w.input);
+              joined.push(w);
+            } catch (e) {
+              w.reject(e); // a malformed entry fails its caller only, not the others in the batch
+            }
+          }
+          const entries = await this.commit(b);
+          joined.forEach((w, i) => w.resolve(entries[i]!));
+        })
+        .catch((e: unknown) => {
+          for (const w of batch) w.reject(e); // the ones already settled ignore it
+        });
     });
   }
 
@@ -181,7 +228,7 @@ export class Store {
    */
   importArchived<T extends StoredRecord>(c: string, records: Iterable<T>, at?: string): Promise<number> {
     if (!isCollectionName(c)) throw new AppError('BAD_REQUEST', `invalid collection name: ${c}`);
-    return this.queue.run(async () => {
+    return this.run(async () => {
       this.assertWritable();
       const when = at ?? this.now().toISOString();
       let batch: ArchiveItem[] = [];
@@ -202,7 +249,7 @@ export class Store {
 
   /** Writes changed shards, syncs the audit log and empties the journal. */
   checkpoint(): Promise<void> {
-    return this.queue.run(() => {
+    return this.run(() => {
       this.assertWritable();
       return this.checkpointNow();
     });
@@ -213,7 +260,7 @@ export class Store {
    * the backup's consistent snapshot. Keep `fn` short: writers wait for it.
    */
   exclusive<R>(fn: (files: { shardFiles: () => { path: string; text: string }[] }) => Promise<R>): Promise<R> {
-    return this.queue.run(async () => {
+    return this.run(async () => {
       this.assertWritable();
       await this.checkpointNow();
       return fn({ shardFiles: () => this.shardSnapshot() });
@@ -222,7 +269,7 @@ export class Store {
 
   /** Checkpoints, closes the files and releases the lock. Later calls fail. */
   close(): Promise<void> {
-    return this.queue.run(async () => {
+    return this.run(async () => {
       if (this.closed) return;
       try {
         if (!this.broken) await this.checkpointNow();
@@ -235,8 +282,9 @@ export class Store {
     });
   }
 
-  private async commit(b: TxBuilder): Promise<void> {
-    if (b.empty) return;
+  /** Commits the staged changes; returns the audit entries written (durable once it resolves). */
+  private async commit(b: TxBuilder): Promise<AuditEntry[]> {
+    if (b.empty) return [];
     const ops: JournalOp[] = [];
     const archived = new Map<string, ArchiveItem[]>();
     for (const ch of b.changes.values()) {
@@ -251,7 +299,7 @@ export class Store {
       }
     }
     const audit = this.auditLog.prepare(b.auditInputs);
-    if (ops.length === 0 && audit.length === 0) return;
+    if (ops.length === 0 && audit.length === 0) return [];
     const rec: JournalRecord = { tx: this.checkpointState.tx + this.txSinceCheckpoint + 1, ops, audit };
     const line = Journal.encode(rec);
     try {
@@ -280,14 +328,14 @@ export class Store {
       this.broken = e;
       this.opts.logger?.error({ err: e }, 'audit append failed after commit; store needs reopening');
       this.opts.events?.publish('store.state', { state: 'error', freeBytes: 0 });
-      return;
+      return audit;
     }
-    if (audit.length > 0) this.lastAudit = audit[audit.length - 1];
     if (this.full) await this.noteSuccess();
     if (this.journal.bytes >= (this.opts.checkpointBytes ?? 4 * 1024 * 1024)) {
       // The commit is already durable; a failed checkpoint is retried at the next threshold.
       await this.checkpointNow().catch((e: unknown) => this.opts.logger?.warn({ err: e }, 'store checkpoint failed'));
     }
+    return audit;
   }
 
   private apply(ops: readonly JournalOp[]): void {

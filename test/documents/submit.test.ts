@@ -160,16 +160,16 @@ t.test('list, search, pagination, get, report and queue', async (t) => {
 t.test('sign and verify files', async (t) => {
   const signed = await docs.sign({ file: await upload(dir, SAMPLE_PDF), format: 'auto', actor: CLERK });
   t.equal(signed.contentType, 'application/pdf');
-  const result = await docs.verify({ path: signed.path, filename: 'x.pdf', contentType: 'application/pdf', size: 0 });
+  const result = await docs.verify({ path: signed.path!, filename: 'x.pdf', contentType: 'application/pdf', size: 0 });
   t.ok(result.valid);
   const text = path.join(dir, 'plain.txt');
   await writeFile(text, 'Nội dung');
   const p7s = await docs.sign({ file: await upload(dir, text, 'plain.txt', 'text/plain'), format: 'auto', actor: CLERK });
   t.equal(p7s.contentType, 'application/pkcs7-signature');
-  const ok = await docs.verify(await upload(dir, text, 'plain.txt', 'text/plain'), { path: p7s.path, filename: 'plain.txt.p7s', contentType: 'application/pkcs7-signature', size: 0 });
+  const ok = await docs.verify(await upload(dir, text, 'plain.txt', 'text/plain'), { path: p7s.path!, filename: 'plain.txt.p7s', contentType: 'application/pkcs7-signature', size: 0 });
   t.ok(ok.valid);
   await writeFile(text, 'Nội dung khác');
-  const bad = await docs.verify(await upload(dir, text, 'plain.txt', 'text/plain'), { path: p7s.path, filename: 'plain.txt.p7s', contentType: 'application/pkcs7-signature', size: 0 });
+  const bad = await docs.verify(await upload(dir, text, 'plain.txt', 'text/plain'), { path: p7s.path!, filename: 'plain.txt.p7s', contentType: 'application/pkcs7-signature', size: 0 });
   t.notOk(bad.valid, 'a changed file fails');
 });
 

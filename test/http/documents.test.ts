@@ -1,5 +1,6 @@
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
@@ -10,8 +11,11 @@ import type { SigningToken } from '../../src/hsm/port.js';
 import { loadTrustStore } from '../../src/signing/certificates.js';
 import { signPdf } from '../../src/signing/pdf/index.js';
 import { Store } from '../../src/store/store.js';
+import { auditPath, type AuditEntry } from '../../src/store/audit.js';
 import { OFFICE_A, OFFICE_B, SAMPLE_PDF, makeOffices, metadataFor, testLogger, until } from '../support/office.js';
 import { form, makeHttp, type FormPart, type HttpEnv } from '../support/http.js';
+import { pdfsigVerify, qpdfCheck } from '../support/pdf-fixtures.js';
+import { writeLargePdf } from '../../src/bench/pdf-bench.js';
 
 /**
  * The documents endpoints through `app.inject()` over the real core (SoftHSM token, store, axis
@@ -205,6 +209,32 @@ t.test('sign and verify files', async (t) => {
   await until(async () => (await uploadsEmpty(ha)) && (await signedLeft()).length === 0, 5000, 'temp files removed');
   t.ok(await uploadsEmpty(ha), 'uploads removed');
   t.same(await signedLeft(), [], 'the signed results are removed once streamed');
+});
+
+t.test('sign: small files are signed in memory, larger ones file to file; both audited, nothing left behind', async (t) => {
+  const big = path.join(dir, 'lon.pdf');
+  await writeLargePdf(big, 3 * 1024 * 1024); // above the route's in-memory size (2 MiB)
+  const bigBytes = await readFile(big);
+  for (const [label, content] of [['small', pdf], ['large', bigBytes]] as const) {
+    const headBefore = a.core.store.auditHead.seq;
+    const r = await post(ha, '/api/v1/sign', [pdfPart('file', `${label}.pdf`, content)]);
+    t.equal(r.statusCode, 200, `${label}: ${r.body.slice(0, 200)}`);
+    t.equal(r.headers['content-length'], String(r.rawPayload.length), `${label}: content-length`);
+    t.ok(r.rawPayload.subarray(0, content.length).equals(content), `${label}: incremental update of the upload`);
+    const out = path.join(dir, `${label}.signed.pdf`);
+    await writeFile(out, r.rawPayload);
+    const popp = pdfsigVerify(out);
+    t.ok(popp.signatures[0]?.valid && popp.signatures[0]?.totalDocument, `${label}: pdfsig says valid, whole document`);
+    t.ok(qpdfCheck(out).ok, `${label}: qpdf --check`);
+    // Audited before the 200 (store.audit resolves once its journal line is synced).
+    const log = (await readFile(auditPath(a.core.store.stateDir), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as AuditEntry);
+    const mine = log.filter((e) => e.seq > headBefore && e.event === 'signed-file');
+    t.equal(mine.length, 1, `${label}: one audit entry`);
+    t.match(mine[0], { data: { sha256: createHash('sha256').update(content).digest('hex'), signatureId: r.headers['x-signature-id'] } }, `${label}: audited with the upload's hash`);
+  }
+  const signedLeft = async () => (await readdir(path.join(a.core.store.stateDir, 'work'))).filter((n) => n.startsWith('sign-'));
+  await until(async () => (await uploadsEmpty(ha)) && (await signedLeft()).length === 0, 5000, 'temp files removed');
+  t.ok(await uploadsEmpty(ha), 'uploads removed');
 });
 
 t.test('list, organs, report (JSON and CSV)', async (t) => {

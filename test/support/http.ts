@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Auth, type Role } from '../../src/auth/index.js';
+import { multipartBody, type FormPart } from '../../src/bench/api-bench.js';
 import { build, type HttpDeps } from '../../src/http/app.js';
 import { activeDocumentCounts } from '../../src/http/metrics.js';
 import type { Health } from '../../src/http/health.js';
@@ -77,25 +78,10 @@ export async function makeHttp(
   return { app, auth, uploadDir, keys, cookies, close: () => app.close() };
 }
 
-export interface FormPart {
-  name: string;
-  value?: string;
-  file?: { filename: string; content: Buffer | string; contentType?: string };
-}
+export type { FormPart };
 
-/** A multipart/form-data body for `app.inject`. */
+/** A multipart/form-data body for `app.inject` (the bench client's encoder, so both send the same). */
 export function form(parts: FormPart[]): { payload: Buffer; headers: Record<string, string> } {
-  const boundary = `----edoc${randomBytes(8).toString('hex')}`;
-  const chunks: Buffer[] = [];
-  for (const p of parts) {
-    let head = `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"`;
-    if (p.file) {
-      head += `; filename="${p.file.filename}"\r\nContent-Type: ${p.file.contentType ?? 'application/octet-stream'}\r\n\r\n`;
-      chunks.push(Buffer.from(head), Buffer.isBuffer(p.file.content) ? p.file.content : Buffer.from(p.file.content), Buffer.from('\r\n'));
-    } else {
-      chunks.push(Buffer.from(`${head}\r\n\r\n${p.value ?? ''}\r\n`));
-    }
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+  const { body, contentType } = multipartBody(parts);
+  return { payload: body, headers: { 'content-type': contentType } };
 }

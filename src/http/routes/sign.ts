@@ -6,10 +6,16 @@ import type { RouteDeps } from '../app.js';
 import { actorOf, requireRole } from '../auth-hooks.js';
 import { contentDisposition } from '../file-names.js';
 import { multipartDoc, responses, VerifyResult } from '../schemas.js';
-import { sniffFile } from '../sniff.js';
+import { sniffFile, sniffUpload } from '../sniff.js';
 import { receiveForm, removeTemps, trackTemp } from '../uploads.js';
 
 const FORMATS = ['auto', 'pades', 'cades', 'xmldsig'] as const;
+/**
+ * Files up to this size are also kept in memory while they stream to disk, signed there and sent
+ * back from memory (documents/sign-verify.ts). Bounds the memory of one sign request to about
+ * twice this; larger files take the file-to-file path whose memory does not grow with the file.
+ */
+const SIGN_IN_MEMORY_BYTES = 2 * 1024 * 1024;
 type Format = (typeof FORMATS)[number];
 
 export function signRoutes(app: FastifyInstance, d: RouteDeps): void {
@@ -29,26 +35,27 @@ export function signRoutes(app: FastifyInstance, d: RouteDeps): void {
       },
     },
     async (req, reply) => {
-      const form = await receiveForm(req, { dir: d.uploadDir, limits: d.limits, fileFields: { file: 1 } });
+      const form = await receiveForm(req, { dir: d.uploadDir, limits: d.limits, fileFields: { file: 1 }, keepInMemory: SIGN_IN_MEMORY_BYTES });
       const file = form.files['file']?.[0];
       if (!file) throw new AppError('VALIDATION_FAILED', 'no file', [{ field: 'file', problem: 'is required' }]);
       const format = (form.fields['format'] ?? 'auto') as Format;
       if (!FORMATS.includes(format)) throw new AppError('VALIDATION_FAILED', 'unknown format', [{ field: 'format', problem: 'auto, pades, cades or xmldsig' }]);
-      const kind = await sniffFile(file.path);
+      const kind = await sniffUpload(file);
       if (kind === 'empty') throw new AppError('VALIDATION_FAILED', 'the file is empty', [{ field: 'file', problem: 'is empty' }]);
       if (format === 'pades' && kind !== 'pdf') throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'PAdES needs a PDF file');
       if (format === 'xmldsig' && kind !== 'xml') throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'XMLDSig needs an XML file');
       const started = process.hrtime.bigint();
       const out = await d.documents.sign({ file, format, actor: actorOf(req) }).finally(() => removeTemps(req));
-      trackTemp(req, out.path); // removed once the response has been sent (or the client left)
       d.metrics.observeSign(Number(process.hrtime.bigint() - started) / 1e9);
-      const size = (await stat(out.path)).size;
-      return reply
+      reply
         .header('content-type', out.contentType)
-        .header('content-length', String(size))
         .header('content-disposition', contentDisposition(out.filename))
-        .header('x-signature-id', out.signatureId)
-        .send(createReadStream(out.path));
+        .header('x-signature-id', out.signatureId);
+      if (out.bytes) return reply.header('content-length', String(out.bytes.length)).send(Buffer.from(out.bytes.buffer, out.bytes.byteOffset, out.bytes.length));
+      const outPath = out.path!;
+      trackTemp(req, outPath); // removed once the response has been sent (or the client left)
+      const size = (await stat(outPath)).size;
+      return reply.header('content-length', String(size)).send(createReadStream(outPath));
     },
   );
 

@@ -1,11 +1,8 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { SigningToken } from '../../hsm/port.js';
 import type { TrustStore, VerifiedSignature } from '../types.js';
 import { createCadesSignature } from '../cms-sign.js';
 import { verifyCadesDetached } from '../cms-verify.js';
-import { DEFAULT_CONTENTS_BYTES, signPdfFile, type ByteRange, type CmsBuilder, type PadesResult } from './pades-sign.js';
+import { DEFAULT_CONTENTS_BYTES, signPdfBytes, signPdfFile, type ByteRange, type CmsBuilder, type PadesResult } from './pades-sign.js';
 import { verifySignatures, type CmsVerifier } from './pades-verify.js';
 import { withReader } from './inspect.js';
 
@@ -55,24 +52,24 @@ export async function signPdf(opts: SignPdfOptions): Promise<PadesResult> {
 }
 
 /**
- * In-memory convenience for small inputs (HTTP uploads already buffered): goes through a private
- * temp dir so there is one signing path to test.
+ * In memory, for inputs small enough to hold (HTTP uploads): no file is read or written. The same
+ * update as `signPdf` (prepared by the same code); `signed` is the original followed by `update`.
  */
 export async function signPdfBuffer(
   bytes: Uint8Array,
   token: SigningToken,
   opts: Omit<SignPdfOptions, 'input' | 'output' | 'token'> = {},
-): Promise<PadesResult & { signed: Buffer }> {
-  const dir = await mkdtemp(join(tmpdir(), 'edoc-pades-'));
-  try {
-    const input = join(dir, 'in.pdf');
-    const output = join(dir, 'out.pdf');
-    await writeFile(input, bytes, { mode: 0o600 });
-    const result = await signPdf({ ...opts, input, output, token });
-    return { ...result, signed: await readFile(output) };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+): Promise<PadesResult & { signed: Buffer; update: Buffer }> {
+  const buildCms: CmsBuilder = (digest) => createCadesSignature({ digest, token, signingTime: null });
+  const r = await signPdfBytes({
+    bytes,
+    buildCms,
+    fieldName: opts.fieldName,
+    signingTime: opts.signingTime,
+    reason: opts.reason,
+    contentsBytes: await placeholderFor(token, opts.contentsBytes),
+  });
+  return { ...r, signed: Buffer.concat([bytes, r.update]) };
 }
 
 /**
@@ -97,4 +94,4 @@ export async function verifyPdfWith(
   return withReader(input, (r) => verifySignatures(r, trust, verifyCms, orgCert));
 }
 
-export { signPdfFile };
+export { signPdfFile, signPdfBytes };

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { join } from 'node:path';
-import { signPdf, signPdfBuffer, inspectPdf, verifyPdf } from '../../../src/signing/pdf/index.js';
+import { signPdf, signPdfBuffer, signPdfBytes, inspectPdf, verifyPdf } from '../../../src/signing/pdf/index.js';
+import { createCadesSignature } from '../../../src/signing/cms-sign.js';
 import { FileSource } from '../../../src/signing/pdf/source.js';
 import { PdfReader } from '../../../src/signing/pdf/reader.js';
 import { PdfRef, serialize } from '../../../src/signing/pdf/objects.js';
@@ -86,6 +87,40 @@ t.test('a field name is unique; a taken one is refused', async (t) => {
   t.equal((await inspectPdf(once)).signatures[0]?.fieldName, 'ChuKyToChuc');
   await t.rejects(signPdf({ input: once, output: join(dir, 'named2.pdf'), token, fieldName: 'ChuKyToChuc' }), { code: 'CONFLICT' });
   await t.rejects(signPdf({ input: once, output: join(dir, 'named3.pdf'), token, fieldName: 'ho_ten' }), { code: 'CONFLICT' }, 'the text field name is taken too');
+});
+
+// The in-memory path (HTTP uploads) must produce exactly what the file path produces: with
+// RSA PKCS#1 v1.5 (deterministic) and the same /M, the two outputs are the same bytes.
+for (const v of VARIETIES) {
+  t.test(`${v}: signing in memory gives the same bytes as signing file to file`, async (t) => {
+    const bytes = await readFile(fx.files[v]);
+    const fromFile = join(dir, `${v}.file-path.pdf`);
+    const file = await signPdf({ input: fx.files[v], output: fromFile, token, signingTime, fieldName: 'SoSanh' });
+    const mem = await signPdfBuffer(bytes, token, { signingTime, fieldName: 'SoSanh' });
+    t.same(mem.byteRange, file.byteRange);
+    t.ok(mem.signed.equals(await readFile(fromFile)), 'identical output');
+    t.ok(mem.signed.subarray(0, bytes.length).equals(bytes), 'the original is an exact byte prefix');
+    t.ok(mem.signed.subarray(bytes.length).equals(mem.update), '`update` is what follows it');
+  });
+}
+
+t.test('in memory, a CMS larger than the placeholder is redone with room to spare', async (t) => {
+  const bytes = await readFile(fx.files['plain-1.4']);
+  let calls = 0;
+  const r = await signPdfBytes({
+    bytes,
+    buildCms: (digest) => {
+      calls++;
+      return createCadesSignature({ digest, token, signingTime: null });
+    },
+    signingTime,
+    contentsBytes: 64,
+  });
+  t.equal(calls, 2, 'signed a second time with a bigger placeholder');
+  const signed = Buffer.concat([bytes, r.update]);
+  const [sig] = await verifyPdf(signed, trust, { orgCert });
+  t.equal(sig?.integrity, 'valid');
+  t.equal(sig?.coversWholeDocument, true);
 });
 
 t.test('signPdfBuffer signs bytes in memory the same way', async (t) => {
