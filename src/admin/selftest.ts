@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { SigningToken } from '../hsm/port.js';
-import { createCadesSignature } from '../signing/cms-sign.js';
-import { verifyCadesDetached } from '../signing/cms-verify.js';
+import { createCadesSignature, verifyCadesDetached } from '../signing/cms-lazy.js';
 import type { TrustStore } from '../signing/types.js';
 import type { Store } from '../store/store.js';
 

@@ -1,8 +1,7 @@
-import 'reflect-metadata';
 import { X509Certificate as NodeX509 } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import * as x509 from '@peculiar/x509';
 import { AppError } from '../errors.js';
 import type { SignerSummary, TrustStore } from './types.js';
 
@@ -13,7 +12,7 @@ import type { SignerSummary, TrustStore } from './types.js';
  * Vietnamese kept as UTF-8).
  */
 export function summarizeCertificate(der: Uint8Array): SignerSummary {
-  const c = new x509.X509Certificate(der);
+  const c = new (peculiarX509().X509Certificate)(der);
   return {
     subject: c.subject,
     issuer: c.issuer,
@@ -21,6 +20,24 @@ export function summarizeCertificate(der: Uint8Array): SignerSummary {
     notBefore: c.notBefore.toISOString(),
     notAfter: c.notAfter.toISOString(),
   };
+}
+
+type PeculiarX509 = typeof import('@peculiar/x509');
+let x509: PeculiarX509 | undefined;
+
+/**
+ * @peculiar/x509 with its ASN.1 schemas is ≈ 19 MB resident, and only names need it: loaded on the
+ * first summary, not at start-up (the trust store and chain checks use Node's own X509Certificate).
+ * Its CommonJS build is what `import` resolves to as well (package "main"), so this is the same
+ * instance TLS certificate generation uses, and the call stays synchronous for its callers.
+ */
+function peculiarX509(): PeculiarX509 {
+  if (!x509) {
+    const require = createRequire(import.meta.url);
+    require('reflect-metadata'); // x509's decorators need it first
+    x509 = require('@peculiar/x509') as PeculiarX509;
+  }
+  return x509;
 }
 
 /** All CERTIFICATE blocks of a PEM text, or the bytes themselves when they are DER. */

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { AppError } from '../errors.js';
 import type { SigningToken } from '../hsm/port.js';
-import { createCadesSignature } from './cms-sign.js';
+import { createCadesSignature } from './cms-lazy.js';
 import { sniffFileKind, type FileKind } from './file-kind.js';
 import { signPdf, signPdfBuffer, verifyPdf } from './pdf/index.js';
 import { checkPriorSignature } from './prior-signature.js';

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { AppError } from '../errors.js';
-import { verifyCadesDetached } from './cms-verify.js';
+import { verifyCadesDetached } from './cms-lazy.js';
 import { sniffFileKind } from './file-kind.js';
 import { verifyPdf } from './pdf/index.js';
 import type { TrustStore, VerifiedSignature, VerifyResult } from './types.js';

@@ -11,7 +11,8 @@ import { makeDevToken } from '../support/softhsm.js';
  * stays unloaded: TypeBox and ajv's compiler (the config validator is precompiled), fastify's
  * schema compilers (each route compiles on first use), swagger and YAML (the OpenAPI document is
  * built on first request), the serial stack (no display or console configured), the embedded axis
- * simulator (a remote axis is configured) and the TLS module (plain HTTP on loopback).
+ * simulator (a remote axis is configured), the TLS module (plain HTTP on loopback) and the CMS
+ * and certificate-name libraries (first signature or verification).
  */
 
 // Records every CommonJS file compiled and every ES module loaded, written at exit.
@@ -65,6 +66,8 @@ t.test('serve becomes ready without loading what only later work needs', async (
     ['the serial stack', /\/node_modules\/(serialport|@serialport)\//],
     ['the embedded axis simulator', /\/dist\/axis-sim\//],
     ['the TLS module', /\/dist\/http\/tls\.js$/],
+    ['the CMS code (pkijs)', /\/node_modules\/pkijs\//],
+    ['@peculiar/x509 (certificate names)', /\/node_modules\/@peculiar\/x509\//],
   ];
   for (const [what, re] of absent) t.notOk(loaded.find((f) => re.test(f)), `${what} is not loaded at start`);
 });

@@ -1,7 +1,6 @@
 import type { SigningToken } from '../../hsm/port.js';
 import type { TrustStore, VerifiedSignature } from '../types.js';
-import { createCadesSignature } from '../cms-sign.js';
-import { verifyCadesDetached } from '../cms-verify.js';
+import { createCadesSignature, verifyCadesDetached } from '../cms-lazy.js';
 import { DEFAULT_CONTENTS_BYTES, signPdfBytes, signPdfFile, type ByteRange, type CmsBuilder, type PadesResult } from './pades-sign.js';
 import { verifySignatures, type CmsVerifier } from './pades-verify.js';
 import { withReader } from './inspect.js';

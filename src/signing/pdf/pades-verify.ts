@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { CadesVerifyOptions } from '../cms-verify.js';
 import type { TrustStore, VerifiedSignature } from '../types.js';
-import { readCmsInfo } from './cms-info.js';
+import { readCmsInfo } from '../cms-lazy.js';
 import type { PdfReader } from './reader.js';
 import { signatureFields, type PdfSignatureField } from './signature-fields.js';
 import { digestByteRange, type ByteSource } from './source.js';
@@ -63,7 +63,7 @@ async function verifyOne(
 
   let info;
   try {
-    info = readCmsInfo(f.contents);
+    info = await readCmsInfo(f.contents);
   } catch (e) {
     return invalid(`unreadable CMS: ${(e as Error).message}`);
   }
