@@ -112,6 +112,12 @@ export interface GatewayProcess {
   rssMb(): number;
   /** VmHWM: the process's peak resident memory so far. */
   peakRssMb(): number;
+  /**
+   * RssAnon: the resident memory that is the process's own (heap, stacks, buffers), without the
+   * file-backed pages of the Node executable and shared libraries, which the kernel shares and can
+   * drop and re-read (on this machine the `node` binary's code alone is ≈ 40 MB of VmRSS).
+   */
+  privateRssMb(): number;
   /** SIGTERM, then wait (SIGKILL after `ms`). */
   stop(ms?: number): Promise<number | string>;
   /** SIGKILL: a crash at whatever instant this is. */
@@ -181,6 +187,7 @@ export async function spawnGateway(g: PreparedGateway, opts: { timeoutMs?: numbe
     readyMs: r.readyMs,
     rssMb: () => status('VmRSS'),
     peakRssMb: () => status('VmHWM'),
+    privateRssMb: () => status('RssAnon'),
     stop: async (ms = 15_000) => {
       if (running()) child.kill('SIGTERM');
       const timer = setTimeout(() => running() && child.kill('SIGKILL'), ms);
