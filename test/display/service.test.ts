@@ -4,7 +4,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { pathToFileURL } from 'node:url';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { SerialPort } from 'serialport';
@@ -75,9 +74,9 @@ t.test('emulator-main runs the emulator as a process on a pty', async (t) => {
   const socat = spawn('socat', [`pty,rawer,link=${dev}`, `pty,rawer,link=${host}`], { stdio: 'ignore' });
   await waitUntil(() => fs.existsSync(dev) && fs.existsSync(host), 5000, 'ptys');
   const lcd = path.join(dir, 'lcd.txt');
-  // Run the .ts entry through the same ts-node loader tap uses (no build step in tests).
-  const loader = pathToFileURL(path.join(REPO, 'node_modules/@tapjs/typescript/dist/esm/import.mjs')).href;
-  const emu = spawn(process.execPath, ['--import', loader, path.join(REPO, 'src/display/emulator-main.ts'), '--path', dev, '--lcd', lcd], {
+  // Run the .ts entry through the same tsx loader the suite uses (package.json "tap" node-arg;
+  // no build step in tests). Resolved from cwd = REPO.
+  const emu = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/display/emulator-main.ts'), '--path', dev, '--lcd', lcd], {
     stdio: ['pipe', 'pipe', 'inherit'],
     cwd: REPO,
   });
