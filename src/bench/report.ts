@@ -53,6 +53,7 @@ export const TARGETS: Record<string, { text: string; ok?: (v: number, all: Map<s
   // What signing adds to the high-water mark must stay below one copy of the file.
   'pdf.large_sign_rss_growth_mb': { text: '< 1 × file size', ok: (v, all) => v < (all.get('pdf.large_file_mb') ?? Infinity) },
   'api.sign_to_raw_ratio': { text: '≥ 0.8', ok: (v) => v >= 0.8 },
+  'sign.pdf_to_raw_ratio': { text: 'report' },
 };
 
 export function machineInfo(): MachineInfo {
@@ -75,6 +76,10 @@ export function withRatios(figures: BenchFigure[]): BenchFigure[] {
   const api = get('api.sign_per_s');
   if (raw && api && raw.value > 0 && !get('api.sign_to_raw_ratio')) {
     out.push({ name: 'api.sign_to_raw_ratio', value: round2(api.value / raw.value), unit: 'ratio', n: api.n });
+  }
+  const svc = get('sign.pdf_per_s');
+  if (raw && svc && raw.value > 0 && !get('sign.pdf_to_raw_ratio')) {
+    out.push({ name: 'sign.pdf_to_raw_ratio', value: round2(svc.value / raw.value), unit: 'ratio', n: svc.n });
   }
   const s1 = get('store.write_p99_ms@1k');
   const s100 = get('store.write_p99_ms@100k');

@@ -11,6 +11,7 @@ import { benchApiSign, benchApiSubmitToSent } from './api-bench.js';
 import { benchRawSign } from './hsm-bench.js';
 import { benchLargePdf, writeLargePdf } from './pdf-bench.js';
 import { benchRelayDrain } from './relay-bench.js';
+import { benchSignService } from './sign-bench.js';
 import { formatTable, machineInfo, withRatios, writeResults, type BenchFigure, type BenchResults } from './report.js';
 import { createApiKey, benchStart, prepareGateway, spawnGateway } from './start-bench.js';
 import { benchStore } from './store-bench.js';
@@ -47,7 +48,7 @@ const P = quick
 
 /** `--only` keys of the parts. */
 const PART_KEYS: Record<string, string> = {
-  'hsm raw sign': 'hsm', 'large PDF': 'large', store: 'store', relay: 'relay', start: 'start',
+  'hsm raw sign': 'hsm', 'sign service': 'hsm', 'large PDF': 'large', store: 'store', relay: 'relay', start: 'start',
   'idle memory': 'idle', 'api sign': 'api', 'api submit→sent': 'submit', 'peak memory': 'api',
 };
 
@@ -79,6 +80,11 @@ async function main(): Promise<number> {
     try {
       // concurrency = hsm.sessions: every session busy, as the service keeps them.
       await part('hsm raw sign', () => benchRawSign(token, P.rawSeconds, hsm.sessions));
+      await part('sign service', async () => {
+        const pdf = path.join(work, 'sign-service-200k.pdf');
+        await writeLargePdf(pdf, 200 * 1024);
+        return benchSignService(token, pdf, P.signSeconds, 4);
+      });
       await part('large PDF', () => benchLargePdf(work, token, { sizeMb: P.largeMb }));
     } finally {
       await token.close();

@@ -7,6 +7,7 @@ import { formatTable, machineInfo, percentile, withRatios, writeResults, type Be
 const figures: BenchFigure[] = [
   { name: 'hsm.raw_sign_per_s', value: 100, unit: 'sign/s', n: 1000 },
   { name: 'api.sign_per_s', value: 85, unit: 'sign/s', n: 850 },
+  { name: 'sign.pdf_per_s', value: 92, unit: 'sign/s', n: 920 },
   { name: 'store.write_p99_ms@1k', value: 2, unit: 'ms', n: 2000 },
   { name: 'store.write_p99_ms@100k', value: 4, unit: 'ms', n: 2000 },
   { name: 'relay.drain_1000_s', value: 31, unit: 's', n: 1000 },
@@ -16,6 +17,7 @@ t.test('ratios are added from figures of the same run', async (t) => {
   const all = withRatios(figures);
   t.equal(all.find((f) => f.name === 'api.sign_to_raw_ratio')?.value, 0.85);
   t.equal(all.find((f) => f.name === 'store.write_p99_ratio')?.value, 2);
+  t.equal(all.find((f) => f.name === 'sign.pdf_to_raw_ratio')?.value, 0.92, 'the signing service alone, to raw');
   t.equal(withRatios(all).length, all.length, 'not added twice');
 });
 
