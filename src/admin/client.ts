@@ -1,5 +1,6 @@
 import { createWriteStream } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
+import { commitTempFile } from '../store/fs-ops.js';
 import net from 'node:net';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -69,11 +70,7 @@ export class AdminClient {
         if (!ws.write(part)) await new Promise<void>((r) => ws.once('drain', () => r()));
       }
       await new Promise<void>((resolve, reject) => ws.end((e?: Error | null) => (e ? reject(e) : resolve())));
-      const fh = await open(tmp, 'r');
-      await fh.sync().finally(() => fh.close());
-      await rename(tmp, out);
-      const dir = await open(path.dirname(out), 'r');
-      await dir.sync().finally(() => dir.close());
+      await commitTempFile(tmp, out);
     } catch (e) {
       ws.destroy();
       await rm(tmp, { force: true });

@@ -1,4 +1,5 @@
-import { copyFile, open, rename, rm } from 'node:fs/promises';
+import { copyFile, rm } from 'node:fs/promises';
+import { commitTempFile } from '../store/fs-ops.js';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Auth } from '../auth/index.js';
@@ -111,11 +112,7 @@ async function moveDurably(from: string, to: string): Promise<void> {
   const tmp = path.join(path.dirname(out), `.${path.basename(out)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     await copyFile(from, tmp);
-    const fh = await open(tmp, 'r');
-    await fh.sync().finally(() => fh.close());
-    await rename(tmp, out);
-    const dir = await open(path.dirname(out), 'r');
-    await dir.sync().finally(() => dir.close());
+    await commitTempFile(tmp, out);
   } catch (e) {
     await rm(tmp, { force: true });
     throw e;

@@ -1,6 +1,6 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -8,7 +8,7 @@ import { createGunzip, createGzip } from 'node:zlib';
 import { AppError } from '../errors.js';
 import { AUDIT_DIR, AUDIT_FILE, type AuditHead } from './audit.js';
 import { verifyAudit } from './audit-verify.js';
-import { fsyncDir, unlinkQuiet, writeAllAt } from './fs-ops.js';
+import { commitTempFile, fsyncDir, unlinkQuiet, writeAllAt } from './fs-ops.js';
 import { ARCHIVE_DIR, BLOBS_DIR } from './layout.js';
 import { StateLock, liveLockHolder } from './lock.js';
 import type { Store } from './store.js';
@@ -77,10 +77,7 @@ export async function backupStore(store: Store, outFile: string): Promise<Backup
       createGzip(),
       createWriteStream(tmp, { mode: 0o600, flags: 'wx' }),
     );
-    const fh = await open(tmp, 'r');
-    await fh.sync().finally(() => fh.close());
-    await rename(tmp, out);
-    await fsyncDir(path.dirname(out));
+    await commitTempFile(tmp, out);
   } catch (e) {
     await unlinkQuiet(tmp);
     throw e;

@@ -1,4 +1,4 @@
-import { open, unlink, type FileHandle } from 'node:fs/promises';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { AppError } from '../errors.js';
@@ -53,6 +53,22 @@ export async function fsyncDir(dir: string): Promise<void> {
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * Makes a fully written temp file the real `target`, durably: fsync its data, rename over the
+ * target (atomic on one filesystem), fsync the directory so the new name survives a power cut.
+ * Readers see the old file or the whole new one, never a part.
+ */
+export async function commitTempFile(tmp: string, target: string): Promise<void> {
+  const fh = await open(tmp, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, target);
+  await fsyncDir(path.dirname(target));
 }
 
 /** unlink that ignores a missing file (cleanup paths must not mask the original error). */

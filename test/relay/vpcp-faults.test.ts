@@ -1,17 +1,6 @@
 import t from 'tap';
-import { AxisError } from '../../src/relay/axis-port.js';
 import { VpcpAxis } from '../../src/relay/vpcp/adapter.js';
-import { startTestAxis, A, B, AGENCIES } from '../support/axis-sim.js';
-
-async function axisErr(p: Promise<unknown>): Promise<AxisError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AxisError) return e;
-    throw e;
-  }
-  throw new Error('expected an AxisError');
-}
+import { axisErr, startTestAxis, A, B, AGENCIES } from '../support/axis-sim.js';
 
 const PKG = Buffer.from('<?xml version="1.0"?><edXML:edXML xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016"/>');
 

@@ -7,8 +7,7 @@ import http from 'node:http';
 import { Readable } from 'node:stream';
 import { buildEdocFile } from '../../src/edxml/build-edoc.js';
 import { parseEdxmlFile } from '../../src/edxml/parse.js';
-import { AxisError } from '../../src/relay/axis-port.js';
-import { startTestAxis, A, B, C, AGENCIES } from '../support/axis-sim.js';
+import { axisErr, startTestAxis, A, B, C, AGENCIES } from '../support/axis-sim.js';
 import { signHeaders, baseFields } from '../../src/relay/vpcp/signing.js';
 
 async function samplePackage(dir: string, name = 'pkg.edxml', attachment = randomBytes(200_000)): Promise<{ path: string; sha256: string }> {
@@ -33,16 +32,6 @@ async function samplePackage(dir: string, name = 'pkg.edxml', attachment = rando
     path,
   );
   return { path, sha256: r.sha256 };
-}
-
-async function axisErr(p: Promise<unknown>): Promise<AxisError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AxisError) return e;
-    throw e;
-  }
-  throw new Error('expected an AxisError');
 }
 
 t.test('A sends to B; B lists, gets it byte-identical, acknowledges; then it is gone', async (t) => {

@@ -5,6 +5,7 @@ import type { Test } from 'tap';
 import { startAxisSim, type AxisSim } from '../../src/axis-sim/server.js';
 import type { SimAgency } from '../../src/axis-sim/agencies.js';
 import { VpcpAxis, type VpcpAxisOptions } from '../../src/relay/vpcp/adapter.js';
+import { AxisError } from '../../src/relay/axis-port.js';
 
 /**
  * The axis simulator on 127.0.0.1 (a free port) with a state dir under the test's own dir, and
@@ -44,4 +45,15 @@ export async function startTestAxis(t: Test, opts: { stateDir?: string; maxPacka
       return c;
     },
   };
+}
+
+/** The AxisError a call fails with (any other outcome fails the test). */
+export async function axisErr(p: Promise<unknown>): Promise<AxisError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof AxisError) return e;
+    throw e;
+  }
+  throw new Error('expected an AxisError');
 }
