@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { AppError } from '../errors.js';
 import type { SigningToken } from '../hsm/port.js';
 import { createCadesSignature } from './cms-lazy.js';
-import { sniffFileKind, type FileKind } from './file-kind.js';
+import { readHead, sniffFileKind, type FileKind } from './file-kind.js';
 import { signPdf, signPdfBuffer, verifyPdf } from './pdf/index.js';
 import { checkPriorSignature } from './prior-signature.js';
 import type { SignatureFormat, TrustStore } from './types.js';
@@ -43,18 +43,6 @@ export interface SignFileResult {
   output: string | null;
 }
 
-async function head(opts: SignFileOptions): Promise<Uint8Array> {
-  if (opts.bytes) return opts.bytes.subarray(0, 1024);
-  const fh = await open(opts.path!, 'r');
-  try {
-    const buf = Buffer.alloc(1024);
-    const { bytesRead } = await fh.read(buf, 0, 1024, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
-}
-
 function chooseFormat(kind: FileKind, wanted: SignFormatChoice): SignatureFormat {
   if (wanted === 'auto') return kind === 'pdf' ? 'pades' : kind === 'xml' ? 'xmldsig' : 'cades';
   if (wanted === 'pades' && kind !== 'pdf') throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'format pades needs a PDF file');
@@ -75,7 +63,7 @@ async function sha256OfInput(opts: SignFileOptions): Promise<Uint8Array> {
 
 export async function signFile(opts: SignFileOptions): Promise<SignFileResult> {
   if (!opts.bytes === !opts.path) throw new AppError('BAD_REQUEST', 'give exactly one of bytes or path');
-  const format = chooseFormat(sniffFileKind(await head(opts)), opts.format ?? 'auto');
+  const format = chooseFormat(sniffFileKind(await readHead(opts.bytes ?? opts.path!)), opts.format ?? 'auto');
 
   if (format === 'pades') {
     const orgCert = await opts.token.certificate();

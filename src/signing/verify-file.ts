@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { AppError } from '../errors.js';
 import { verifyCadesDetached } from './cms-lazy.js';
-import { sniffFileKind } from './file-kind.js';
+import { readHead, sniffFileKind } from './file-kind.js';
 import { verifyPdf } from './pdf/index.js';
 import type { TrustStore, VerifiedSignature, VerifyResult } from './types.js';
 import { verifyXmlSignatures } from './xmldsig-verify.js';
@@ -26,18 +26,6 @@ async function bytesOf(x: string | Uint8Array): Promise<Uint8Array> {
   return typeof x === 'string' ? new Uint8Array(await readFile(x)) : x;
 }
 
-async function headOf(x: string | Uint8Array): Promise<Uint8Array> {
-  if (typeof x !== 'string') return x.subarray(0, 1024);
-  const fh = await open(x, 'r');
-  try {
-    const buf = Buffer.alloc(1024);
-    const { bytesRead } = await fh.read(buf, 0, 1024, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
-}
-
 /** A `.p7s` may come as PEM (`-----BEGIN PKCS7-----` / `CMS`): accept both. */
 function cmsDer(bytes: Uint8Array): Uint8Array {
   const text = Buffer.from(bytes.subarray(0, 64)).toString('latin1');
@@ -58,7 +46,7 @@ export async function verifyFile(opts: VerifyFileOptions): Promise<VerifyResult>
     const content = typeof opts.file === 'string' ? createReadStream(opts.file) : opts.file;
     return summarize([await verifyCadesDetached({ cms, content, trust: opts.trust, ...extra })]);
   }
-  switch (sniffFileKind(await headOf(opts.file))) {
+  switch (sniffFileKind(await readHead(opts.file))) {
     case 'pdf':
       return summarize(await verifyPdf(opts.file, opts.trust, opts.orgCert ? { orgCert: opts.orgCert } : {}));
     case 'xml': {
