@@ -23,18 +23,22 @@ export async function signUpload(deps: DocumentsDeps, input: SignInput): Promise
     policy: { requirePriorSignature: deps.config.signing.requirePriorSignature, trust: deps.trust },
     signingTime: nowOf(deps),
   };
-  // A small upload the HTTP layer kept in memory is signed there, and the result is sent from
-  // memory: no temp file to read back, no output file to write, fsync, stream and delete (it is
-  // never kept, so syncing it bought nothing). Larger files go file to file with flat memory.
+  // A small upload the HTTP layer received in memory is signed there and the result sent from
+  // memory: no temp file written and read back, no output file to write, fsync, stream and
+  // delete (it is never kept, so syncing it bought nothing). Larger files go file to file with
+  // flat memory.
   let out: { path: string } | { bytes: Uint8Array };
   let r: Awaited<ReturnType<typeof signFile>>;
-  if (input.file.bytes) {
+  let sha256: string;
+  if (input.file.path === undefined) {
     r = await signFile({ ...common, bytes: input.file.bytes });
     out = { bytes: r.bytes! };
+    sha256 = input.file.sha256;
   } else {
     const output = path.join(await workDir(deps.store), `sign-${randomUUID()}`);
     r = await signFile({ ...common, path: input.file.path, output });
     out = { path: r.output ?? output };
+    sha256 = input.file.sha256 ?? (await sha256File(input.file.path));
   }
   const base = (input.file.filename || 'file').normalize('NFC');
   const stem = base.replace(/\.(pdf|xml)$/i, '');
@@ -44,7 +48,7 @@ export async function signUpload(deps: DocumentsDeps, input: SignInput): Promise
     event: 'signed-file',
     actor: `${input.actor.kind}:${input.actor.name}`,
     subject: base,
-    data: { format: r.format, sha256: input.file.sha256 ?? (await sha256File(input.file.path)), signatureId: r.signatureId },
+    data: { format: r.format, sha256, signatureId: r.signatureId },
   });
   return { ...out, contentType: r.contentType, filename, signatureId: r.signatureId };
 }

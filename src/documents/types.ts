@@ -15,12 +15,23 @@ export interface UploadedFile {
   size: number;
   /** SHA-256 (hex) of the bytes written to `path`, computed while the upload streamed in. */
   sha256?: string;
-  /**
-   * The same bytes as `path`, when the upload was small enough to keep in memory as well
-   * (http/uploads.ts): use cases may read these instead of the temp file.
-   */
-  bytes?: Buffer;
 }
+
+/**
+ * An upload received in memory only: small enough for the route's allowance (the sign route's),
+ * so no temp file was ever written — it would only be read back and deleted.
+ */
+export interface InMemoryUpload {
+  path?: undefined;
+  bytes: Buffer;
+  filename: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+}
+
+/** What the sign use case accepts: a file on disk or a small upload held in memory. */
+export type SignUpload = UploadedFile | InMemoryUpload;
 
 /** Who asks: recorded in history and the audit log. */
 export interface Actor {
@@ -111,7 +122,7 @@ export interface SubmitInput {
 }
 
 export interface SignInput {
-  file: UploadedFile;
+  file: SignUpload;
   format: 'auto' | 'pades' | 'cades' | 'xmldsig';
   actor: Actor;
 }

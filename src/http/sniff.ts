@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises';
+import type { SignUpload } from '../documents/types.js';
 
 /**
  * File types by their first bytes, not by what the client claims: the claimed Content-Type is
@@ -18,9 +19,9 @@ export async function sniffFile(file: string): Promise<Sniffed> {
   }
 }
 
-/** The same for an upload, from the copy kept in memory when there is one (no file read). */
-export function sniffUpload(file: { path: string; bytes?: Buffer | undefined }): Promise<Sniffed> {
-  return file.bytes ? Promise.resolve(sniffBytes(file.bytes.subarray(0, 1024))) : sniffFile(file.path);
+/** The same for an upload, held in memory or on disk. */
+export function sniffUpload(file: SignUpload): Promise<Sniffed> {
+  return file.path === undefined ? Promise.resolve(sniffBytes(file.bytes.subarray(0, 1024))) : sniffFile(file.path);
 }
 
 export function sniffBytes(b: Buffer): Sniffed {

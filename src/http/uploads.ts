@@ -5,14 +5,15 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
 import { AppError, isAppError } from '../errors.js';
-import type { UploadedFile } from '../documents/types.js';
+import type { SignUpload, UploadedFile } from '../documents/types.js';
 import { safeFilename } from './file-names.js';
 import { isStorageFull, mapStorageError, writeAllAt } from '../store/fs-ops.js';
 
 /**
  * Multipart uploads streamed to temp files in the state directory's tmp (on the SD card or disk,
- * not /tmp in RAM), never buffered whole; a route may ask for a small copy in memory as well
- * (`keepInMemory`, at most that many bytes per request). The total of the request's files is bounded by
+ * not /tmp in RAM), never buffered whole; a route may take files of up to `keepInMemory` bytes (in
+ * total per request) in memory instead, with no temp file at all — past that allowance the file
+ * spills to disk like any other. The total of the request's files is bounded by
  * `maxUploadBytes` while streaming: the file that crosses it is cut off and everything received is
  * deleted, so an oversized upload cannot fill the disk. Every temp file is registered on the
  * request and removed when the response is done or the client goes away (see `installUploadCleanup`).
@@ -22,9 +23,15 @@ export interface UploadLimits {
   maxAttachments: number;
 }
 
-export interface ReceivedForm {
+export interface ReceivedForm<F extends SignUpload = UploadedFile> {
   fields: Record<string, string>;
-  files: Record<string, UploadedFile[]>;
+  files: Record<string, F[]>;
+}
+
+interface FormOptions {
+  dir: string;
+  limits: UploadLimits;
+  fileFields: Record<string, number>;
 }
 
 /** Room for the multipart framing and the text fields around the files. */
@@ -73,10 +80,10 @@ const WRITE_BATCH_BYTES = 256 * 1024;
 
 /**
  * The end of an upload's pipeline: enforces the request's byte budget, hashes what passes through
- * (so the use cases need not read the temp file again for the audit or idempotency), and writes
- * the temp file in batches of up to 256 KiB with one writev each, so memory stays bounded while
- * the file streams in. While the request's in-memory allowance lasts it also keeps the chunks, so
- * a small file can be used without reading it back (`bytes`).
+ * (so the use cases need not read the file again for the audit or idempotency), and writes the
+ * temp file in batches of up to 256 KiB with one writev each, so memory stays bounded while the
+ * file streams in. While the request's in-memory allowance lasts it only keeps the chunks: the
+ * temp file is created when the allowance runs out (everything kept is written first), or never.
  */
 class UploadSink extends Writable {
   readonly hash: Hash = createHash('sha256');
@@ -84,6 +91,7 @@ class UploadSink extends Writable {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private written = 0;
+  /** The chunks held in memory; null once the upload is (or was always meant to be) on disk. */
   private kept: Buffer[] | null;
 
   constructor(
@@ -95,16 +103,9 @@ class UploadSink extends Writable {
     this.kept = budget.keep > 0 ? [] : null;
   }
 
-  /** The bytes written, when they were all kept in memory. */
+  /** The whole upload, when it stayed in memory (then no file exists at the path). */
   get bytes(): Buffer | undefined {
     return this.kept ? Buffer.concat(this.kept) : undefined;
-  }
-
-  override _construct(cb: (e?: Error | null) => void): void {
-    open(this.file, 'wx', 0o600).then((fh) => {
-      this.fh = fh;
-      cb();
-    }, cb);
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
@@ -116,9 +117,14 @@ class UploadSink extends Writable {
     this.hash.update(chunk);
     if (this.kept) {
       this.budget.keep -= chunk.length;
-      // Past the allowance the copy is dropped: the file on disk is the only one.
-      if (this.budget.keep < 0) this.kept = null;
-      else this.kept.push(chunk);
+      if (this.budget.keep >= 0) {
+        this.kept.push(chunk);
+        return cb();
+      }
+      // Past the allowance: spill what was kept to the file and continue from disk.
+      this.pending = this.kept;
+      this.pendingBytes = this.kept.reduce((n, b) => n + b.length, 0);
+      this.kept = null;
     }
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
@@ -127,6 +133,9 @@ class UploadSink extends Writable {
   }
 
   override _final(cb: (e?: Error | null) => void): void {
+    // Kept in memory to the end: no file. Otherwise the last batch (an empty upload still gets
+    // its empty file, as the use cases expect a path).
+    if (this.kept) return cb();
     this.flush().then(() => cb(), cb);
   }
 
@@ -137,15 +146,17 @@ class UploadSink extends Writable {
     fh.close().then(() => cb(err), (e: Error) => cb(err ?? e));
   }
 
+  /** Writes what is pending; the temp file is created on the first call. */
   private async flush(): Promise<void> {
+    this.fh ??= await open(this.file, 'wx', 0o600);
     if (this.pendingBytes === 0) return;
     const bufs = this.pending;
     const total = this.pendingBytes;
     this.pending = [];
     this.pendingBytes = 0;
-    const { bytesWritten } = await this.fh!.writev(bufs, this.written);
+    const { bytesWritten } = await this.fh.writev(bufs, this.written);
     // A short write (rare on a regular file: the disk filling up) is finished piece by piece.
-    if (bytesWritten < total) await writeAllAt(this.fh!, Buffer.concat(bufs).subarray(bytesWritten), this.written + bytesWritten);
+    if (bytesWritten < total) await writeAllAt(this.fh, Buffer.concat(bufs).subarray(bytesWritten), this.written + bytesWritten);
     this.written += total;
   }
 }
@@ -154,20 +165,19 @@ class UploadSink extends Writable {
  * Reads a multipart form: text fields into `fields`, the files of `fileFields` (at most `max`
  * each) to temp files. Unknown file fields are refused (400) rather than stored.
  */
-export async function receiveForm(
-  req: FastifyRequest,
-  opts: { dir: string; limits: UploadLimits; fileFields: Record<string, number>; keepInMemory?: number },
-): Promise<ReceivedForm> {
+export async function receiveForm(req: FastifyRequest, opts: FormOptions & { keepInMemory: number }): Promise<ReceivedForm<SignUpload>>;
+export async function receiveForm(req: FastifyRequest, opts: FormOptions): Promise<ReceivedForm>;
+export async function receiveForm(req: FastifyRequest, opts: FormOptions & { keepInMemory?: number }): Promise<ReceivedForm<SignUpload>> {
   if (!req.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send multipart/form-data');
   const max = opts.limits.maxUploadBytes;
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > max + FORM_OVERHEAD) {
     throw new AppError('PAYLOAD_TOO_LARGE', `uploads are limited to ${max} bytes in total`, { maxUploadBytes: max });
   }
-  // `keep`: bytes of this request's files that may also stay in memory (UploadedFile.bytes).
+  // `keep`: bytes of this request's files that may be held in memory instead of a temp file.
   const budget = { left: max, keep: opts.keepInMemory ?? 0 };
   const fields: Record<string, string> = {};
-  const files: Record<string, UploadedFile[]> = {};
+  const files: Record<string, SignUpload[]> = {};
   const maxFiles = Object.values(opts.fileFields).reduce((a, b) => a + b, 0);
   try {
     const parts = req.parts({ limits: { fileSize: max, files: maxFiles + 1, fields: 20, fieldSize: MAX_FIELD_BYTES, parts: maxFiles + 25 } });
@@ -191,15 +201,9 @@ export async function receiveForm(
       const sink = new UploadSink(tmp, budget, max);
       await pipeline(part.file, sink);
       if (part.file.truncated) throw new AppError('PAYLOAD_TOO_LARGE', `uploads are limited to ${max} bytes`, { maxUploadBytes: max });
+      const meta = { filename: safeFilename(part.filename), contentType: part.mimetype || 'application/octet-stream', size: before - budget.left, sha256: sink.hash.digest('hex') };
       const bytes = sink.bytes;
-      list.push({
-        path: tmp,
-        filename: safeFilename(part.filename),
-        contentType: part.mimetype || 'application/octet-stream',
-        size: before - budget.left,
-        sha256: sink.hash.digest('hex'),
-        ...(bytes ? { bytes } : {}),
-      });
+      list.push(bytes ? { ...meta, bytes } : { ...meta, path: tmp });
     }
   } catch (e) {
     await removeTemps(req);
@@ -213,7 +217,6 @@ export async function receiveForm(
     if (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') {
       throw new AppError('PAYLOAD_TOO_LARGE', 'upload too large', { maxUploadBytes: max });
     }
-    if (isStorageFull(e)) throw mapStorageError(e, 'an upload');
     // busboy's parse errors ("Unexpected end of form", bad part headers) carry no code; system
     // errors (EACCES, EIO…) do and stay internal errors.
     if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) throw new AppError('BAD_REQUEST', 'malformed multipart body');

@@ -1,5 +1,6 @@
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
+import { watch } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -217,7 +218,15 @@ t.test('sign: small files are signed in memory, larger ones file to file; both a
   const bigBytes = await readFile(big);
   for (const [label, content] of [['small', pdf], ['large', bigBytes]] as const) {
     const headBefore = a.core.store.auditHead.seq;
+    // Files appearing in the upload dir during the request (inotify): a small upload is received
+    // in memory only, a large one spills to a temp file — which also shows the watch works.
+    const created = new Set<string>();
+    const watcher = watch(ha.uploadDir, (_ev, name) => void (name && created.add(String(name))));
     const r = await post(ha, '/api/v1/sign', [pdfPart('file', `${label}.pdf`, content)]);
+    await new Promise((res) => setTimeout(res, 200)); // let the last inotify events arrive
+    watcher.close();
+    if (label === 'small') t.same([...created], [], 'small: no temp file written for the upload');
+    else t.ok([...created].some((n) => n.startsWith('up-')), 'large: the upload went to a temp file');
     t.equal(r.statusCode, 200, `${label}: ${r.body.slice(0, 200)}`);
     t.equal(r.headers['content-length'], String(r.rawPayload.length), `${label}: content-length`);
     t.ok(r.rawPayload.subarray(0, content.length).equals(content), `${label}: incremental update of the upload`);

@@ -78,7 +78,8 @@ t.test('a client that goes away mid-upload leaves no temp file', async (t) => {
   const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/api/v1/sign', headers: { authorization: h.keys.clerk, 'content-type': 'multipart/form-data; boundary=b0', 'transfer-encoding': 'chunked' } });
   req.on('error', () => undefined);
   req.write('--b0\r\nContent-Disposition: form-data; name="file"; filename="x.pdf"\r\n\r\n%PDF-1.4\n');
-  req.write(Buffer.alloc(256 * 1024, 0x44));
+  // Past the sign route's in-memory allowance (2 MiB), so the upload spills to a temp file.
+  req.write(Buffer.alloc(3 * 1024 * 1024, 0x44));
   // Wait until the server has started the temp file, then vanish.
   for (let i = 0; i < 200 && (await readdir(h.uploadDir)).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
   t.equal((await readdir(h.uploadDir)).length, 1, 'the upload was being written to disk');

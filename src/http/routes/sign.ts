@@ -11,9 +11,10 @@ import { receiveForm, removeTemps, trackTemp } from '../uploads.js';
 
 const FORMATS = ['auto', 'pades', 'cades', 'xmldsig'] as const;
 /**
- * Files up to this size are also kept in memory while they stream to disk, signed there and sent
- * back from memory (documents/sign-verify.ts). Bounds the memory of one sign request to about
- * twice this; larger files take the file-to-file path whose memory does not grow with the file.
+ * Files up to this size are received in memory (no temp file on the SD card), signed there and
+ * sent back from memory (documents/sign-verify.ts). Bounds the memory of one sign request to about
+ * twice this; larger files spill to disk and take the file-to-file path, whose memory does not
+ * grow with the file.
  */
 const SIGN_IN_MEMORY_BYTES = 2 * 1024 * 1024;
 type Format = (typeof FORMATS)[number];
