@@ -26,6 +26,7 @@ import { signRoutes } from './routes/sign.js';
 import { adminRoutes } from './routes/admin.js';
 import { DocumentView, ErrorBody } from './schemas.js';
 import { installUploadCleanup, prepareUploadDir, type UploadLimits } from './uploads.js';
+import { installMemoryRelease, MemoryBudget } from './memory-budget.js';
 
 /** Everything the HTTP layer needs, passed in (tests build it with `app.inject()`, main.ts listens). */
 export interface HttpDeps {
@@ -49,6 +50,11 @@ export interface HttpDeps {
   documentCounts?: () => DocumentCount[];
   /** SSE heartbeat period; default 15 s. */
   sseHeartbeatMs?: number;
+  /**
+   * Memory all sign requests together may hold (uploads and signed files kept in RAM); past it
+   * uploads spill to disk. Default 16 MiB: four 2 MiB files in flight at once.
+   */
+  signMemory?: MemoryBudget;
 }
 
 /** What the route modules share. */
@@ -58,6 +64,8 @@ export interface RouteDeps {
   bus: EventBus | undefined;
   limits: UploadLimits;
   uploadDir: string;
+  /** Shared by the sign requests that work in memory (memory-budget.ts). */
+  signMemory: MemoryBudget;
   metrics: Metrics;
   documentCounts: () => DocumentCount[];
   sseHeartbeatMs: number;
@@ -99,6 +107,7 @@ export async function build(deps: HttpDeps): Promise<FastifyInstance> {
     await app.register(cookie);
     await app.register(multipart);
     installUploadCleanup(app);
+    installMemoryRelease(app);
     installAuth(app, deps.auth);
     const r: RouteDeps = {
       documents: deps.documents,
@@ -106,6 +115,7 @@ export async function build(deps: HttpDeps): Promise<FastifyInstance> {
       bus: deps.bus,
       limits: deps.limits ?? { maxUploadBytes: 52_428_800, maxAttachments: 20 },
       uploadDir,
+      signMemory: deps.signMemory ?? new MemoryBudget(16 * 1024 * 1024),
       metrics,
       documentCounts: deps.documentCounts ?? (() => []),
       sseHeartbeatMs: deps.sseHeartbeatMs ?? 15_000,

@@ -8,12 +8,14 @@ import { AppError, isAppError } from '../errors.js';
 import type { SignUpload, UploadedFile } from '../documents/types.js';
 import { safeFilename } from './file-names.js';
 import { isStorageFull, mapStorageError, writeAllAt } from '../store/fs-ops.js';
+import { reserveMemory, returnMemory, type MemoryBudget } from './memory-budget.js';
 
 /**
  * Multipart uploads streamed to temp files in the state directory's tmp (on the SD card or disk,
- * not /tmp in RAM), never buffered whole; a route may take files of up to `keepInMemory` bytes (in
- * total per request) in memory instead, with no temp file at all — past that allowance the file
- * spills to disk like any other. The total of the request's files is bounded by
+ * not /tmp in RAM), never buffered whole; a route may take files of up to `inMemory.perRequest`
+ * bytes (in total per request) in memory instead, with no temp file at all, while a memory budget
+ * shared by all requests lasts (memory-budget.ts) — past either the file spills to disk like any
+ * other. The total of the request's files is bounded by
  * `maxUploadBytes` while streaming: the file that crosses it is cut off and everything received is
  * deleted, so an oversized upload cannot fill the disk. Every temp file is registered on the
  * request and removed when the response is done or the client goes away (see `installUploadCleanup`).
@@ -32,6 +34,28 @@ interface FormOptions {
   dir: string;
   limits: UploadLimits;
   fileFields: Record<string, number>;
+}
+
+/** A route's permission to hold uploads in memory. */
+export interface InMemoryOption {
+  /** Bytes of one request's files that may stay in memory. */
+  perRequest: number;
+  /** The budget all requests share. */
+  shared: MemoryBudget;
+  /** Bytes reserved per byte kept: 2 when the route also builds its answer in memory. */
+  perByte: number;
+}
+
+/** What one request's sinks draw on. */
+interface SinkBudget {
+  /** Bytes the request may still receive in all (maxUploadBytes). */
+  left: number;
+  /** Bytes of the per-request in-memory allowance still unused. */
+  keep: number;
+  /** Reserves memory for `n` kept bytes from the shared budget; false when it is spent. */
+  reserve(n: number): boolean;
+  /** Gives back the reservation of `n` kept bytes (they are going to disk after all). */
+  unreserve(n: number): void;
 }
 
 /** Room for the multipart framing and the text fields around the files. */
@@ -93,10 +117,11 @@ class UploadSink extends Writable {
   private written = 0;
   /** The chunks held in memory; null once the upload is (or was always meant to be) on disk. */
   private kept: Buffer[] | null;
+  private keptBytes = 0;
 
   constructor(
     private readonly file: string,
-    private readonly budget: { left: number; keep: number },
+    private readonly budget: SinkBudget,
     private readonly max: number,
   ) {
     super({ highWaterMark: WRITE_BATCH_BYTES });
@@ -116,15 +141,21 @@ class UploadSink extends Writable {
     }
     this.hash.update(chunk);
     if (this.kept) {
-      this.budget.keep -= chunk.length;
-      if (this.budget.keep >= 0) {
+      if (chunk.length <= this.budget.keep && this.budget.reserve(chunk.length)) {
+        this.budget.keep -= chunk.length;
         this.kept.push(chunk);
+        this.keptBytes += chunk.length;
         return cb();
       }
-      // Past the allowance: spill what was kept to the file and continue from disk.
+      // Past the request's allowance or the shared budget: spill what was kept to the file and
+      // continue from disk. The reservation goes back now: the kept chunks leave memory with the
+      // next batch write, just below.
       this.pending = this.kept;
-      this.pendingBytes = this.kept.reduce((n, b) => n + b.length, 0);
+      this.pendingBytes = this.keptBytes;
+      this.budget.unreserve(this.keptBytes);
+      this.budget.keep = 0; // the request's later files go to disk too
       this.kept = null;
+      this.keptBytes = 0;
     }
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
@@ -165,17 +196,24 @@ class UploadSink extends Writable {
  * Reads a multipart form: text fields into `fields`, the files of `fileFields` (at most `max`
  * each) to temp files. Unknown file fields are refused (400) rather than stored.
  */
-export async function receiveForm(req: FastifyRequest, opts: FormOptions & { keepInMemory: number }): Promise<ReceivedForm<SignUpload>>;
+export async function receiveForm(req: FastifyRequest, opts: FormOptions & { inMemory: InMemoryOption }): Promise<ReceivedForm<SignUpload>>;
 export async function receiveForm(req: FastifyRequest, opts: FormOptions): Promise<ReceivedForm>;
-export async function receiveForm(req: FastifyRequest, opts: FormOptions & { keepInMemory?: number }): Promise<ReceivedForm<SignUpload>> {
+export async function receiveForm(req: FastifyRequest, opts: FormOptions & { inMemory?: InMemoryOption }): Promise<ReceivedForm<SignUpload>> {
   if (!req.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send multipart/form-data');
   const max = opts.limits.maxUploadBytes;
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > max + FORM_OVERHEAD) {
     throw new AppError('PAYLOAD_TOO_LARGE', `uploads are limited to ${max} bytes in total`, { maxUploadBytes: max });
   }
-  // `keep`: bytes of this request's files that may be held in memory instead of a temp file.
-  const budget = { left: max, keep: opts.keepInMemory ?? 0 };
+  const mem = opts.inMemory;
+  const budget: SinkBudget = {
+    left: max,
+    keep: mem?.perRequest ?? 0,
+    reserve: (n) => (mem ? reserveMemory(req, mem.shared, n * mem.perByte) : false),
+    unreserve: (n) => {
+      if (mem) returnMemory(req, n * mem.perByte);
+    },
+  };
   const fields: Record<string, string> = {};
   const files: Record<string, SignUpload[]> = {};
   const maxFiles = Object.values(opts.fileFields).reduce((a, b) => a + b, 0);

@@ -9,6 +9,8 @@ import { makeSelfSigned } from '../../src/http/tls.js';
 import { OFFICE_A, SAMPLE_PDF, makeOffices, metadataFor, testLogger } from '../support/office.js';
 import { FAST_SCRYPT, PASSWORD, form, makeHttp } from '../support/http.js';
 import { Auth } from '../../src/auth/index.js';
+import { MemoryBudget } from '../../src/http/memory-budget.js';
+import { watch } from 'node:fs';
 
 /**
  * Upload limits (413 without filling the disk, temp dir empty afterwards), sign-in rate limiting
@@ -86,6 +88,53 @@ t.test('a client that goes away mid-upload leaves no temp file', async (t) => {
   req.destroy();
   for (let i = 0; i < 200 && (await readdir(h.uploadDir)).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
   t.same(await readdir(h.uploadDir), [], 'removed after the abort');
+});
+
+t.test('sign requests share one memory budget: past it uploads spill to disk, and every reservation comes back', async (t) => {
+  const budget = new MemoryBudget(1536 * 1024);
+  const h = await makeHttp(a, { uploadDir: path.join(dir, 'up-mem'), signMemory: budget });
+  t.teardown(() => h.close());
+  const pdf = await readFile(SAMPLE_PDF);
+  const sign = (format = 'auto') => {
+    const f = form([{ name: 'file', file: { filename: 'a.pdf', content: pdf, contentType: 'application/pdf' } }, { name: 'format', value: format }]);
+    return h.app.inject({ method: 'POST', url: '/api/v1/sign', headers: { ...f.headers, authorization: h.keys.clerk }, payload: f.payload });
+  };
+  const poll = async (ok: () => boolean, what: string) => {
+    for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+    t.ok(ok(), what);
+  };
+
+  // Alone, a small upload stays in memory and gives its reservation back with the answer.
+  const created = new Set<string>();
+  const watcher = watch(h.uploadDir, (_ev, name) => void (name && created.add(String(name))));
+  t.teardown(() => watcher.close());
+  t.equal((await sign()).statusCode, 200);
+  await poll(() => budget.inUse === 0, 'released after the answer');
+  // Refused after the upload was kept (the format is checked once the form is read).
+  t.equal((await sign('png')).statusCode, 422);
+  await poll(() => budget.inUse === 0, 'released after an error answer');
+  await new Promise((r) => setTimeout(r, 200));
+  t.same([...created], [], 'no temp file so far');
+
+  // A slow client holds 750 KiB of upload (1.5 MiB reserved: the upload and its signed copy).
+  await h.app.listen({ host: '127.0.0.1', port: 0 });
+  const port = (h.app.server.address() as AddressInfo).port;
+  const slow = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/api/v1/sign', headers: { authorization: h.keys.clerk, 'content-type': 'multipart/form-data; boundary=b0', 'transfer-encoding': 'chunked' } });
+  slow.on('error', () => undefined);
+  slow.write('--b0\r\nContent-Disposition: form-data; name="file"; filename="x.pdf"\r\n\r\n%PDF-1.4\n');
+  slow.write(Buffer.alloc(750 * 1024, 0x44));
+  await poll(() => budget.inUse >= 1500 * 1024, 'the slow upload is held in memory');
+
+  // Meanwhile another request does not fit: its upload goes to a temp file, and it is signed all the same.
+  const r = await sign();
+  t.equal(r.statusCode, 200, r.body.slice(0, 200));
+  t.ok(r.rawPayload.subarray(0, pdf.length).equals(pdf), 'signed by incremental update');
+  await new Promise((res) => setTimeout(res, 200));
+  t.ok([...created].some((n) => n.startsWith('up-')), 'the second upload spilled to disk');
+  t.ok(budget.inUse >= 1500 * 1024 && budget.inUse <= budget.total, 'the spilled request holds nothing; the slow one still does');
+
+  slow.destroy();
+  await poll(() => budget.inUse === 0, 'the client that went away gave its reservation back');
 });
 
 t.test('60 wrong passwords: 429 with Retry-After; the right one works after the window', async (t) => {

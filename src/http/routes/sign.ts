@@ -17,6 +17,8 @@ const FORMATS = ['auto', 'pades', 'cades', 'xmldsig'] as const;
  * grow with the file.
  */
 const SIGN_IN_MEMORY_BYTES = 2 * 1024 * 1024;
+/** The upload and the signed file built from it are both in memory until the answer is sent. */
+const SIGN_MEMORY_PER_BYTE = 2;
 type Format = (typeof FORMATS)[number];
 
 export function signRoutes(app: FastifyInstance, d: RouteDeps): void {
@@ -36,7 +38,7 @@ export function signRoutes(app: FastifyInstance, d: RouteDeps): void {
       },
     },
     async (req, reply) => {
-      const form = await receiveForm(req, { dir: d.uploadDir, limits: d.limits, fileFields: { file: 1 }, keepInMemory: SIGN_IN_MEMORY_BYTES });
+      const form = await receiveForm(req, { dir: d.uploadDir, limits: d.limits, fileFields: { file: 1 }, inMemory: { perRequest: SIGN_IN_MEMORY_BYTES, shared: d.signMemory, perByte: SIGN_MEMORY_PER_BYTE } });
       const file = form.files['file']?.[0];
       if (!file) throw new AppError('VALIDATION_FAILED', 'no file', [{ field: 'file', problem: 'is required' }]);
       const format = (form.fields['format'] ?? 'auto') as Format;
