@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { Config } from './config/schema.js';
-import { isEmbeddedAxis } from './config/schema.js';
+import { serviceSelftest } from './admin/service-context.js';
 import type { ConsoleDataSource, InboxEntry, QueueEntry, SelftestCheck } from './console/index.js';
 import type { Core } from './core.js';
+import type { DocumentView, ListResult } from './documents/types.js';
 import type { DisplayService } from './display/index.js';
 import type { AxisState, HsmState } from './events.js';
 import { displayState, type StatusCache } from './main-status.js';
@@ -19,7 +19,6 @@ export interface ConsoleSourceDeps {
   cache: StatusCache;
   display: DisplayService | null;
   startedAt: number;
-  probe: () => Promise<boolean>;
   axisEndpoint: () => string;
 }
 
@@ -42,8 +41,16 @@ export function consoleSource(d: ConsoleSourceDeps): ConsoleDataSource {
       };
     },
     queue: async (n) => {
-      const { items } = await core.documents.list({ direction: 'outgoing', limit: 200 });
-      const waiting = items.filter((i) => i.state === 'queued' || i.state === 'signed').sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1));
+      // A listing is newest first, a page at most 200: page through every active outgoing
+      // document, or after a day offline the oldest waiting ones would fall off the first page.
+      const waiting: DocumentView[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: ListResult = await core.documents.list({ direction: 'outgoing', limit: 200, ...(cursor ? { cursor } : {}) });
+        waiting.push(...page.items.filter((i) => i.state === 'queued' || i.state === 'signed'));
+        cursor = page.nextCursor;
+      } while (cursor);
+      waiting.sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1));
       return waiting.slice(0, n).map(
         (i): QueueEntry => ({
           id: i.id,
@@ -87,32 +94,11 @@ export function consoleSource(d: ConsoleSourceDeps): ConsoleDataSource {
   };
 }
 
+/**
+ * The console's `selftest` runs the very checks of the CLI's (spec/serial.md): HSM sign + verify,
+ * store write/read, display, axis reachability — one implementation in admin/service-context.ts.
+ */
 async function selftest(d: ConsoleSourceDeps): Promise<SelftestCheck[]> {
-  const checks: SelftestCheck[] = [];
-  const run = async (name: string, fn: () => Promise<string>): Promise<void> => {
-    try {
-      checks.push({ name, ok: true, detail: await fn() });
-    } catch (e) {
-      checks.push({ name, ok: false, detail: (e as Error).message });
-    }
-  };
-  await run('hsm sign', async () => {
-    const sig = await d.core.token.signDigest(randomBytes(32));
-    return `${d.core.token.mechanism}, ${sig.length}-byte signature`;
-  });
-  await run('store write/read', async () => {
-    if (!(await d.probe())) throw new Error('the store did not answer');
-    return 'ok';
-  });
-  await run('display ping', async () => {
-    const s = displayState(d.config, d.display);
-    if (s === 'disconnected') throw new Error('display not answering');
-    return s;
-  });
-  await run('axis', async () => {
-    const h = await d.cache.refresh();
-    if (h.axis.state === 'unreachable' || h.axis.state === 'refused') throw new Error(h.axis.error ?? h.axis.state);
-    return `${h.axis.state}${isEmbeddedAxis(d.config.axis) ? ' (embedded simulator)' : ''}`;
-  });
-  return checks;
+  const lines = await serviceSelftest({ core: d.core, config: d.config, display: d.display });
+  return lines.map((l) => ({ name: l.check, ok: l.result !== 'fail', ...(l.result === 'skip' ? { skipped: true } : {}), detail: l.detail }));
 }

@@ -107,7 +107,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       parts.push({ name: 'display', close: () => d.close() });
     }
 
-    // The watchdog's and the console selftest's store check: one small durable write, read back.
+    // The watchdog's store check: one small durable write, read back.
     const probe = async (): Promise<boolean> => {
       const at = new Date().toISOString();
       const meta = core.store.collection<{ id: string; at: string }>('meta');
@@ -125,7 +125,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
         bus,
         logger: logger.child({ part: 'console' }),
         source: consoleSource({
-          config, core, cache, display, startedAt, probe,
+          config, core, cache, display, startedAt,
           axisEndpoint: () => (isEmbeddedAxis(config.axis) ? (core.embeddedAxis?.sim.url ?? 'embedded') : config.axis.endpoint),
         }),
       });

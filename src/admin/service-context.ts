@@ -5,7 +5,7 @@ import type { Core } from '../core.js';
 import type { Logger } from '../log/logger.js';
 import { loadTrustStore } from '../signing/certificates.js';
 import type { AdminContext } from './ops.js';
-import { runSelftest, type SelftestParts } from './selftest.js';
+import { runSelftest, type SelftestLine, type SelftestParts } from './selftest.js';
 
 /**
  * The admin context of the running service, from the parts main.ts already holds: the core (store,
@@ -20,14 +20,22 @@ export function serviceAdminContext(o: { core: Core; auth: Auth; config: Config;
     logger: o.logger,
     report: (q) => core.documents.report(q),
     hsmInfo: () => core.token.info(),
-    selftest: async () =>
-      runSelftest({
-        store: core.store,
-        token: core.token,
-        trust: await loadTrustStore(config.trust.anchors).catch(() => null),
-        display: o.display ?? null,
-        axisUrl: isEmbeddedAxis(config.axis) ? (core.embeddedAxis?.sim.url ?? null) : config.axis.endpoint,
-        skipReason: 'not configured',
-      }),
+    selftest: () => serviceSelftest(o),
   };
+}
+
+/**
+ * `selftest` of the running service, for the admin socket (the CLI) and the technician console
+ * alike: the spec wants the same checks in both places, so there is one implementation.
+ */
+export async function serviceSelftest(o: { core: Core; config: Config; display?: SelftestParts['display'] }): Promise<SelftestLine[]> {
+  const { core, config } = o;
+  return runSelftest({
+    store: core.store,
+    token: core.token,
+    trust: await loadTrustStore(config.trust.anchors).catch(() => null),
+    display: o.display ?? null,
+    axisUrl: isEmbeddedAxis(config.axis) ? (core.embeddedAxis?.sim.url ?? null) : config.axis.endpoint,
+    skipReason: 'not configured',
+  });
 }

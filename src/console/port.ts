@@ -57,6 +57,8 @@ export interface NetSummary {
 export interface SelftestCheck {
   name: string;
   ok: boolean;
+  /** Not run (the part is not configured): counts as ok, shown as "skip". */
+  skipped?: boolean;
   detail: string;
 }
 

@@ -99,9 +99,12 @@ export function renderNet(n: NetSummary): string[] {
 }
 
 export function renderSelftest(checks: SelftestCheck[]): string[] {
-  const lines = checks.flatMap((c) => field(c.ok ? `ok   ${c.name}` : `FAIL ${c.name}`, c.detail, 22));
+  const label = (c: SelftestCheck): string => (!c.ok ? 'FAIL' : c.skipped ? 'skip' : 'ok  ');
+  const lines = checks.flatMap((c) => field(`${label(c)} ${c.name}`, c.detail, 22));
   const failed = checks.filter((c) => !c.ok).length;
-  return [...lines, failed === 0 ? `all ${checks.length} checks passed` : `${failed} of ${checks.length} checks failed`];
+  const skipped = checks.filter((c) => c.ok && c.skipped).length;
+  const note = skipped > 0 ? ` (${skipped} skipped)` : '';
+  return [...lines, failed === 0 ? `all ${checks.length - skipped} checks passed${note}` : `${failed} of ${checks.length} checks failed${note}`];
 }
 
 export function renderVersion(v: VersionInfo): string[] {

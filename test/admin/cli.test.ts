@@ -169,6 +169,13 @@ t.test('a running service: the CLI goes through the admin socket', async (t) => 
   const pin = (await readFile(a.config.hsm.pinFile, 'utf8')).trim();
   t.notOk(JSON.stringify(info).includes(pin), 'never the PIN');
   t.match(await client.call('audit.verify'), { ok: true }, 'audit verify over the socket');
+  // `hsm info` asks the running service: the admin needs no PIN (here: a PIN file it cannot read).
+  const cfgFile = path.join(base, 'running-config.json');
+  await writeFile(cfgFile, JSON.stringify({ ...a.config, http: { listen: '127.0.0.1:8443', tls: false }, hsm: { ...a.config.hsm, pinFile: path.join(base, 'no-such-pin') } }));
+  const hi = await cli(['hsm', 'info', '--json', '--config', cfgFile]);
+  t.equal(hi.code, 0, hi.err);
+  t.match(JSON.parse(hi.out), { tokenLabel: a.config.hsm.tokenLabel, state: 'ready' }, 'hsm info shows the service’s token, logged in');
+  t.notOk(hi.out.includes(pin), 'never the PIN');
   await t.rejects(client.call('rm -rf'), { code: 'BAD_REQUEST' }, 'unknown operations are refused');
   client.close();
 

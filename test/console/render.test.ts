@@ -47,3 +47,16 @@ t.test('screens fit 80 columns with long Vietnamese data', async (t) => {
   t.match(screens[2]?.[1] ?? '', /!Về việc/, 'urgent incoming documents are marked');
   t.same(renderQueue([]), ['outgoing queue is empty']);
 });
+
+t.test('selftest: a skipped check reads "skip" and is not counted as passed or failed', async (t) => {
+  const lines = renderSelftest([
+    { name: 'hsm', ok: true, detail: 'signed and verified (RSA-PKCS)' },
+    { name: 'display', ok: true, skipped: true, detail: 'not configured' },
+    { name: 'axis', ok: false, detail: 'unreachable: ECONNREFUSED' },
+  ]);
+  t.match(lines[0], /^ok\s+hsm\s+signed and verified/);
+  t.match(lines[1], /^skip display\s+not configured/);
+  t.match(lines[2], /^FAIL axis\s+unreachable/);
+  t.equal(lines[3], '1 of 3 checks failed (1 skipped)');
+  t.equal(renderSelftest([{ name: 'store', ok: true, detail: 'ok' }, { name: 'display', ok: true, skipped: true, detail: 'not configured' }]).at(-1), 'all 1 checks passed (1 skipped)');
+});

@@ -136,6 +136,16 @@ t.test('display and console on real ptys: connected, then the display unplugged,
     return /HSM/i.test(text) && text.includes(PROMPT);
   }, 20_000, 'console status');
   t.match(text, /ready/, 'console status shows the HSM state');
+  // selftest on the console runs the CLI's checks: a real CAdES sign + verify, the axis reached.
+  const mark = text.length;
+  term.write('selftest\r');
+  await until(async () => /checks (passed|failed)[^\n]*\r\nedoc> $/.test(text.slice(mark)), 30_000, 'console selftest');
+  const st = text.slice(mark);
+  t.match(st, /ok\s+hsm\s+signed and verified \(RSA-PKCS, certificate trusted\)/, 'console selftest signs and verifies with the HSM');
+  t.match(st, /ok\s+store\s+wrote and read back/, 'console selftest writes and reads the store');
+  t.match(st, /ok\s+display\s+connected/, 'console selftest checks the display');
+  t.match(st, /ok\s+axis\s+reachable/, 'console selftest reaches the axis');
+  t.match(st, /all 4 checks passed/);
 
   await emu.close();
   await dpair.close();

@@ -78,6 +78,32 @@ t.test('systemd-analyze security rates the units 2.0 or better', { skip: NO_ANAL
   }
 });
 
+t.test('every exposure systemd-analyze security still lists is justified in a comment of the unit', { skip: NO_ANALYZE }, async (t) => {
+  for (const unit of [SERVICE, BACKUP]) {
+    const name = unit.split('/').pop();
+    const lines = (await readFile(unit, 'utf8')).split('\n');
+    const r = run('systemd-analyze', ['security', '--offline=yes', '--no-pager', unit]);
+    // "✗ RestrictAddressFamilies=~AF_UNIX   Service may …" → RestrictAddressFamilies
+    const exposed = [...new Set([...r.out.matchAll(/^✗ ([A-Za-z]+)[=/]/gm)].map((m) => m[1]!))];
+    t.ok(exposed.length > 0, `${name}: the exposures were listed`);
+    for (const setting of exposed) {
+      // Set in the unit: the comment sits right above it. Left off: a comment names it.
+      const at = lines.findIndex((l) => l.startsWith(`${setting}=`));
+      const justified = at >= 0 ? (lines[at - 1] ?? '').startsWith('#') : lines.some((l) => l.startsWith('#') && l.includes(`${setting}=`));
+      t.ok(justified, `${name}: ${setting} is explained in a comment`);
+    }
+  }
+});
+
+t.test('the state lock can tell a stale lock after a reboot: /proc/sys stays visible', async (t) => {
+  // ProcSubset=pid hides /proc/sys/kernel/random/boot_id, which src/store/lock.ts needs to judge a
+  // lock left by a power cut (its PID may be reused on the next boot).
+  for (const unit of [SERVICE, BACKUP]) {
+    const s = await settings(unit);
+    t.notOk(s.some(([k, v]) => k === 'ProcSubset' && v !== 'all'), `${unit.split('/').pop()} does not hide /proc/sys`);
+  }
+});
+
 t.test('sysusers.d and tmpfiles.d snippets create the account and directories', { skip: NO_SYSUSERS }, async (t) => {
   // A scratch root with the host's account files, so `dialout` and `root` resolve as on a Pi.
   const root = t.testdir();

@@ -7,6 +7,8 @@ import { initDevToken } from '../../hsm/dev-token.js';
 import { openToken } from '../../hsm/graphene-token.js';
 import type { TokenInfo } from '../../hsm/port.js';
 import { cliLogger } from './cli-logger.js';
+import { withAdmin } from '../../admin/cli-common.js';
+import { liveLockHolder } from '../../store/lock.js';
 
 const HELP = `usage:
   edoc-gateway hsm init-dev --dir DIR [--label L] [--pin-file F] [--mechanism RSA-PKCS|RSA-PSS|ECDSA] [--json]
@@ -17,6 +19,7 @@ init-dev  creates a SoftHSM2 token under DIR (its own softhsm2.conf and token di
           certificate from a generated development CA. For development, tests and the demo only.
           Point SOFTHSM2_CONF at the printed softhsm2.conf to use it.
 info      module, token, key, certificate, mechanisms and login state (never the PIN).
+          While the service runs, its own token session answers (over the admin socket).
           Exit 0 when the token is ready, 69 when it is not.`;
 
 export async function hsmCommand(argv: string[], io: CliIo): Promise<number> {
@@ -90,11 +93,18 @@ async function info(argv: string[], io: CliIo): Promise<number> {
     return EXIT.OK;
   }
   const { config } = loadConfig({ file: values.config, env: io.env });
-  const token = await openToken(config.hsm, { logger: cliLogger(config.log.level), probeIntervalMs: 0 });
-  try {
-    const i = await token.info();
+  const show = (i: TokenInfo): number => {
     io.out(io.json ? JSON.stringify(i) : formatTokenInfo(i));
     return i.state === 'ready' ? EXIT.OK : EXIT.UNAVAILABLE;
+  };
+  // While the service runs, ask it: what matters is its session and login, and a second login
+  // from here would need the PIN, which only the service's unit receives (LoadCredential=).
+  if (await liveLockHolder(config.stateDir)) {
+    return show((await withAdmin({ config: values.config }, io, (t) => t.call('hsm.info'))) as TokenInfo);
+  }
+  const token = await openToken(config.hsm, { logger: cliLogger(config.log.level), probeIntervalMs: 0 });
+  try {
+    return show(await token.info());
   } finally {
     await token.close();
   }
