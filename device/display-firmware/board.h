@@ -22,6 +22,13 @@
 
 #include <avr/io.h>
 
+/* The UART divider (uart.c), the 1 kHz Timer0 tick (io.c) and the LCD delays are worked out
+ * for a 16 MHz crystal. At 8 MHz, 115200 baud would be 3.5 % off (beyond what the receiver
+ * tolerates) and every timing would halve, so refuse to build rather than misbehave. */
+#if !defined(F_CPU) || F_CPU != 16000000UL
+#error "edoc-display is timed for F_CPU=16000000UL (see device/build.sh)"
+#endif
+
 #define FW_VERSION "1.0.0"
 #define LCD_COLS 20
 #define LCD_ROWS 4

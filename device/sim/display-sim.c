@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: GPL-3.0-or-later
  * display-sim — runs the edoc-display firmware in simavr for tests and the demo.
  *
  * Copyright 2026 the edoc-gateway authors.
@@ -11,7 +12,9 @@
  *   --lcd:  rewritten (temp file + rename) with the 4 LCD rows, then
  *           "LED g=<0|1> a=<0|1> r=<0|1>" and "BEEP <count>", whenever they change
  *   stdin:  "BTN <1|2> <short|long>" presses a button (100 ms or 1200 ms);
- *           "RESET" resets the MCU (the firmware then sends BOOT)
+ *           "RESET" resets the MCU (the firmware then sends BOOT);
+ *           "STATS" prints "STATS cycles=<n> slept=<n>" on stdout: simulated cycles so far and
+ *           how many of them the MCU spent asleep (tests check that idle firmware sleeps)
  *   SIGTERM/SIGINT: exits at once with _exit(0) (uart_pty_stop() would hang)
  *
  * Wiring mirrors device/display-firmware/board.h.
@@ -49,6 +52,19 @@ static int led_level[3];
 static avr_cycle_count_t led_last_on[3];
 static int buzzer_level;
 static unsigned beep_count;
+
+/* Cycles spent in SLEEP: an idle firmware that sleeps shows almost all of them here. */
+static avr_cycle_count_t slept_cycles;
+static FILE *out;
+
+static void (*simavr_sleep)(struct avr_t *, avr_cycle_count_t);
+
+/* simavr calls this for each stretch the MCU sleeps, then advances the clock by howLong + 1. */
+static void count_sleep(struct avr_t *a, avr_cycle_count_t howLong)
+{
+	slept_cycles += howLong + 1;
+	simavr_sleep(a, howLong);
+}
 
 static avr_irq_t *button_irq[2];
 static int button_busy[2];
@@ -105,6 +121,12 @@ static void handle_stdin_line(const char *l)
 			avr_raise_irq(button_irq[i], 1);
 			button_busy[i] = 0;
 		}
+		return;
+	}
+	if (!strcmp(l, "STATS")) {
+		fprintf(out, "STATS cycles=%llu slept=%llu\n", (unsigned long long)avr->cycle,
+			(unsigned long long)slept_cycles);
+		fflush(out);
 		return;
 	}
 	if (sscanf(l, "BTN %d %7s", &b, kind) == 2 && (b == 1 || b == 2) &&
@@ -234,7 +256,7 @@ int main(int argc, char **argv)
 	int out_fd = dup(1);
 	int devnull = open("/dev/null", O_WRONLY);
 	dup2(devnull, 1);
-	FILE *out = fdopen(out_fd, "w");
+	out = fdopen(out_fd, "w");
 
 	elf_firmware_t fw;
 	memset(&fw, 0, sizeof fw);
@@ -250,6 +272,8 @@ int main(int argc, char **argv)
 	avr_init(avr);
 	avr_load_firmware(avr, &fw);
 	avr->frequency = 16000000;
+	simavr_sleep = avr->sleep; /* keeps it paced to wall-clock time */
+	avr->sleep = count_sleep;
 
 	wire_lcd();
 	wire_io();

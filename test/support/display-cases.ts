@@ -126,10 +126,13 @@ export function displayCases(t: Test, make: BackendFactory): void {
     await r.backend.press(1, 'long');
     await r.screenUntil((s) => s.rows[0] === STATUS_OK, 'a long press goes home');
 
+    const beepsBeforeHsm = s.beeps;
     r.snapshot.hsm = 'down';
     r.bus.publish('hsm.state', { state: 'down', reason: 'token removed' });
     s = await r.screenUntil((s) => s.rows[1] === 'HSM down            ' && s.rows[2] === 'token removed       ' && s.leds.r === 1, 'HSM failure alert');
     t.equal(s.leds.g, 0, 'not healthy while the HSM is down');
+    s = await r.screenUntil((s) => s.beeps > beepsBeforeHsm, 'a beep for the HSM failure');
+    t.ok(s.beeps > beepsBeforeHsm, 'the buzzer sounded for the HSM failure');
   });
 
   t.test('device killed: disconnected, service lives on, recovers on a new pty', async (t) => {
@@ -138,6 +141,7 @@ export function displayCases(t: Test, make: BackendFactory): void {
     await r.backend.stop();
     await waitUntil(() => r.service.state() === 'disconnected', 5000, 'disconnected');
     t.equal(r.states.at(-1), 'disconnected', 'display.state published');
+    t.equal(r.service.health().state, 'disconnected', 'health reports it');
     t.ok(r.service.health().retryInMs !== null, 'health says when it retries');
 
     // Events while the display is away are kept for when it returns.
