@@ -15,6 +15,8 @@ export interface EventMap {
   'outgoing.offline-alert': { id: string; documentId: string; waitingHours: number };
   'incoming.arrived': { id: string; documentId: string; from: string; subject: string; priority: number };
   'incoming.refused': { id: string; documentId: string; reason: string };
+  /** A package that could not be read (malformed, DTD, too large…): acknowledged `fail`, no record. */
+  'incoming.unreadable': { axisDocId: string; from: string | null; code: string };
   'incoming.status': { id: string; documentId: string; statusCode: string };
   'incoming.recalled': { id: string; documentId: string };
   'hsm.state': { state: HsmState; reason?: string };

@@ -24,5 +24,13 @@ export function validateAgencies(value: unknown): SimAgency[] {
 }
 
 export async function loadAgencies(path: string): Promise<SimAgency[]> {
-  return validateAgencies(JSON.parse(await readFile(path, 'utf8')) as unknown);
+  const text = await readFile(path, 'utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    // Not the parser's message: V8 quotes the text around the error, which may be a secret.
+    throw new Error('the agencies file is not valid JSON');
+  }
+  return validateAgencies(value);
 }

@@ -48,7 +48,7 @@ export interface SimStats {
 interface IndexFile {
   version: 1;
   docs: Record<string, SimDoc>;
-  /** `${from}|${sha256}` → docId. */
+  /** `${from}|${recipients, sorted}|${sha256}` → docId. */
   byContent: Record<string, string>;
   stats: SimStats;
 }
@@ -97,13 +97,14 @@ export class SimStore {
   }
 
   /**
-   * Makes an uploaded file a package. The same bytes from the same sender are a resend: the temp
-   * file is dropped and the first DocId returned (invariant 6: at-least-once on the wire,
-   * exactly-once in effect).
+   * Makes an uploaded file a package. The same bytes from the same sender to the same recipients
+   * are a resend: the temp file is dropped and the first DocId returned (invariant 6: at-least-once
+   * on the wire, exactly-once in effect). The recipients belong to the key because a status
+   * package names none: a recall sent to several offices is the same bytes once per recipient.
    */
   async addPackage(tempFile: string, p: NewPackage): Promise<{ docId: string; duplicate: boolean }> {
     return this.serial(async () => {
-      const key = `${p.from}|${p.sha256}`;
+      const key = `${p.from}|${[...p.to].sort().join(',')}|${p.sha256}`;
       const existing = this.index.byContent[key];
       if (existing && this.index.docs[existing]) {
         await rm(tempFile, { force: true });

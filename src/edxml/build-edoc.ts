@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { Base64Encoder } from './base64.js';
@@ -158,7 +158,11 @@ export async function buildEdocFile(input: EdocPackageInput, path: string): Prom
   return writeFileDurably(path, (out) => buildEdoc(input, out));
 }
 
-/** Shared by the edoc and status builders: stream into `path`, then fsync before returning. */
+/**
+ * Shared by the edoc and status builders: stream into `path`, then fsync before returning. A build
+ * that fails (invalid input, an unreadable attachment) leaves no file behind, not even an empty
+ * one, so nothing half-written can be taken for a package.
+ */
 export async function writeFileDurably<R>(path: string, write: (out: Writable) => Promise<R>): Promise<R> {
   const out = createWriteStream(path);
   let result: R;
@@ -168,6 +172,8 @@ export async function writeFileDurably<R>(path: string, write: (out: Writable) =
     await finished(out);
   } catch (e) {
     out.destroy();
+    await finished(out).catch(() => undefined);
+    await rm(path, { force: true });
     throw e;
   }
   const fh = await open(path, 'r');

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { open } from 'node:fs/promises';
 import { isAppError } from '../errors.js';
 import { findDocumentTypeByName, mayDenoteSameAgency } from '../domain/index.js';
 import type { ParsedEdoc } from '../edxml/index.js';
@@ -12,7 +13,7 @@ import { verifyEnvelope } from '../documents/envelope-signature.js';
 /**
  * Deciding about an incoming document (QĐ 28 Art. 9: the receiver checks integrity and
  * authenticity before accepting; a non-conforming or mis-addressed document is returned with a
- * reason). Every PDF in the package is verified; the decision is:
+ * reason). Every PDF in the package is verified (by label or by content); the decision is:
  * - refused, "mis-addressed", when no `To` denotes this office (its id, or the legacy/new alias);
  * - refused when any PDF signature is invalid (integrity) or its certificate does not chain to a
  *   trust anchor, or a PDF cannot be read;
@@ -37,6 +38,23 @@ export function isPdfAttachment(a: { contentType?: string; name?: string }): boo
   return /pdf/i.test(a.contentType ?? '') || /\.pdf$/i.test(a.name ?? '');
 }
 
+/**
+ * Whether a received file is a PDF by its content: it starts with `%PDF-` (after whitespace at
+ * most). Labels come from the sender, so a PDF sent as `application/octet-stream` without a
+ * `.pdf` name must not escape verification. Not "anywhere in the first KiB" as lenient viewers
+ * read it: a ZIP that stores a PDF uncompressed has `%PDF-` a few bytes in, and is not one.
+ */
+export async function looksLikePdf(path: string): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(64);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return /^\s*%PDF-/.test(buf.subarray(0, bytesRead).toString('latin1'));
+  } finally {
+    await fh.close();
+  }
+}
+
 export function isAddressedTo(parsed: ParsedEdoc, policy: IncomingPolicy): boolean {
   const ours = [policy.organId, ...(policy.aliases ?? [])];
   return parsed.header.to.some((t) => ours.some((o) => mayDenoteSameAgency(t.organId, o)));
@@ -55,14 +73,17 @@ export async function decide(store: Store, rec: ReceivedPackage & { parsed: Pars
     const env = await verifyEnvelope(rec.parsed.envelope, trust).catch(() => [] as VerifiedSignature[]);
     if (env.length === 0 || env.some((s) => s.integrity !== 'valid')) problems.push('the envelope signature is invalid (the header was altered)');
   }
+  let pdfs = 0;
   for (const [i, a] of atts.entries()) {
-    if (!isPdfAttachment(a)) continue;
     const blob = rec.attachmentBlobs[i];
     if (!blob) continue;
+    const path = store.blobs.path(blob.sha256);
+    if (!isPdfAttachment(a) && !(await looksLikePdf(path).catch(() => false))) continue;
+    pdfs++;
     const label = a.name ?? `attachment ${i + 1}`;
     let sigs: VerifiedSignature[];
     try {
-      sigs = await verifyPdf(store.blobs.path(blob.sha256), trust);
+      sigs = await verifyPdf(path, trust);
     } catch (e) {
       problems.push(isAppError(e) && e.code === 'MALFORMED_PDF' ? `${label}: not a readable PDF` : `${label}: cannot be verified`);
       continue;
@@ -78,7 +99,7 @@ export async function decide(store: Store, rec: ReceivedPackage & { parsed: Pars
     }
   }
   // Signatures live in PDFs: a package without any PDF carries none.
-  if (!atts.some((a) => isPdfAttachment(a)) && !policy.acceptUnsigned) problems.push('the package carries no signed PDF');
+  if (pdfs === 0 && !policy.acceptUnsigned) problems.push('the package carries no signed PDF');
   if (problems.length > 0) return { accept: false, reason: [...new Set(problems)].join('; ').slice(0, 1000), signatures };
   return { accept: true, reason: null, signatures };
 }

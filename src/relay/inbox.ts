@@ -137,6 +137,12 @@ export class Inbox {
       pkg = await storePackage(store, source, this.opts.limits.maxPackageBytes);
     } catch (e) {
       if (isEdxmlError(e)) return this.reject(item, null, e.code, e.message, result);
+      // The axis answered, but this package can never be handed over intact (corrupt base64, no
+      // data, unknown id): refused like an unreadable one, or it would end every round before
+      // anything listed behind it is read. Our own disk failing (LOCAL_IO) is not its fault.
+      if (classifyAxisError(e) === 'permanent' && (e as { code?: unknown }).code !== 'LOCAL_IO') {
+        return this.reject(item, null, 'UNFETCHABLE', axisErrorReason(e), result);
+      }
       this.reportAxisError(e);
       throw e;
     }
@@ -179,6 +185,8 @@ export class Inbox {
     if (blob) await removeBlobs(this.opts.store, [blob]);
     result.failed++;
     await this.ack(item.docId, 'fail');
+    // No document and no status to answer with: the office hears of it here (display, web, DMS).
+    this.opts.bus.publish('incoming.unreadable', { axisDocId: item.docId, from: item.from ?? null, code });
   }
 
   private async acceptStatus(item: ReceivedItem, rec: ReceivedPackage & { parsed: ParsedStatus }, blob: string): Promise<void> {

@@ -129,9 +129,27 @@ export function relayAxisFrom(port: AxisPort): RelayAxis {
       })),
     fetch: async (docId) => {
       const pass = new PassThrough({ highWaterMark: 256 * 1024 });
-      // getEdoc ends `pass` on success and destroys it on failure; the reader sees either.
-      port.getEdoc(docId, pass).catch((e: unknown) => pass.destroy(e instanceof Error ? e : new Error(String(e))));
-      return pass;
+      // getEdoc ends `pass` on success and destroys it on failure, without saying why: the reader
+      // would only see "premature close". The reader gets getEdoc's own error instead, so the
+      // inbox can tell an axis that is down (retry later) from a package that can never be read.
+      let failure: unknown = null;
+      const call = port.getEdoc(docId, pass).then(
+        () => undefined,
+        (e: unknown) => {
+          failure = e;
+          pass.destroy(e instanceof Error ? e : new Error(String(e)));
+        },
+      );
+      return (async function* () {
+        try {
+          yield* pass;
+        } catch (e) {
+          await call;
+          throw failure ?? e;
+        }
+        await call;
+        if (failure !== null) throw failure;
+      })();
     },
     ack: (docId, status) => port.updateStatus(docId, status),
     agencies: () => port.getAgenciesList(),

@@ -24,6 +24,12 @@ t.test('usage: --help, missing options, bad agencies file', async (t) => {
   const e = io();
   t.equal(await axisSimCommand(['--listen', '127.0.0.1:0', '--state', join(dir, 's'), '--agencies', join(dir, 'bad.json')], e), 78);
   t.match(e.lines.err.join('\n'), /OrganId/);
+  // A secret written without quotes: the error says what is wrong without quoting the file.
+  const leak = t.testdir({ 'a.json': '[{"id":"000.00.00.G22","name":"x","secret":c2VjcmV0LXVucXVvdGVk}]' });
+  const l = io();
+  t.equal(await axisSimCommand(['--listen', '127.0.0.1:0', '--state', join(leak, 's'), '--agencies', join(leak, 'a.json')], l), 78);
+  t.match(l.lines.err.join('\n'), /not valid JSON/);
+  t.notOk(l.lines.err.join('\n').includes('c2VjcmV0'), 'no part of the secret in the error');
 });
 
 t.test('runs as a process, serves the protocol, stops on SIGTERM with exit 0', async (t) => {

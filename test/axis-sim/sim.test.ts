@@ -51,3 +51,21 @@ t.test('unknown operation, wrong method, oversized package', async (t) => {
   t.match(e, { name: 'AxisError', transient: false, axisCode: 'TOO_LARGE' });
   t.equal(axis.sim.stats().received, 0);
 });
+
+t.test('the same bytes to another recipient are a new package, not a resend', async (t) => {
+  // A recall (13) to several offices is one package per recipient with the same content (no `To`
+  // in a status package): each recipient must still get its own.
+  const axis = await startTestAxis(t);
+  const a = axis.client(A);
+  const toB = await a.sendEdoc({ bytes: PKG }, { messageType: 'status', from: A, to: [B] });
+  const toC = await a.sendEdoc({ bytes: PKG }, { messageType: 'status', from: A, to: [C] });
+  t.not(toC.docId, toB.docId, 'a new DocId for the other recipient');
+  t.same((await axis.client(B).getReceivedEdocList('status')).map((e) => e.docId), [toB.docId], 'B has its copy');
+  t.same((await axis.client(C).getReceivedEdocList('status')).map((e) => e.docId), [toC.docId], 'C has its copy');
+  const resend = await a.sendEdoc({ bytes: PKG }, { messageType: 'status', from: A, to: [C] });
+  t.equal(resend.docId, toC.docId, 'a resend to the same recipient is still a duplicate');
+  const reordered = await a.sendEdoc({ bytes: PKG }, { messageType: 'edoc', from: A, to: [C, B] });
+  const again = await a.sendEdoc({ bytes: PKG }, { messageType: 'edoc', from: A, to: [B, C] });
+  t.equal(again.docId, reordered.docId, 'the order of the recipients does not matter');
+  t.match(axis.sim.stats(), { received: 3, duplicates: 2 });
+});

@@ -59,6 +59,9 @@ t.test('bad packages are refused, acknowledged, and leave no record', async (t) 
     const r = await b.core.inbox.poll();
     t.same({ processed: r.processed, failed: r.failed }, { processed: 0, failed: 1 }, `${name}: refused`);
   }
+  const unreadable = b.events.filter((e) => e.name === 'incoming.unreadable').map((e) => e.payload as { from: string | null; code: string });
+  t.equal(unreadable.length, cases.length, 'each refusal is announced on the event bus');
+  t.ok(unreadable.every((u) => u.from === OFFICE_A.id && /^[A-Z][A-Z0-9_]+$/.test(u.code)), 'with the sender and the typed reason');
   const again = await b.core.inbox.poll();
   t.same({ processed: again.processed, failed: again.failed }, { processed: 0, failed: 0 }, 'refused packages are not fetched again');
   const after = await snapshot(b.core.store);

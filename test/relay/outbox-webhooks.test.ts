@@ -57,3 +57,48 @@ t.test('configured events are delivered signed, and retried after a failure', as
   await until(() => a.core.store.activeCount('webhookQueue') === 0, 20_000, 'queue empty');
   t.notOk(got.some((g) => g.event === 'document.signed'), 'unconfigured events are not sent');
 });
+
+t.test('a delivery the DMS could not take survives a restart of the gateway and goes out after it', async (t) => {
+  const dir = t.testdir();
+  const secretFile = path.join(dir, 'webhook-secret');
+  await writeFile(secretFile, 'khóa-webhook\n');
+  let up = false;
+  const got: string[] = [];
+  let refused = 0;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (!up) {
+        refused++;
+        res.writeHead(503).end();
+        return;
+      }
+      got.push(String(req.headers['x-edoc-delivery']));
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.teardown(() => new Promise<void>((r) => server.close(() => r())));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+
+  const env = await makeOffices(dir, [OFFICE_A, OFFICE_B], {
+    config: (c, spec) => (spec.id === OFFICE_A.id ? { ...c, webhooks: [{ url, secretFile, events: ['outgoing.queued'] }] } : c),
+    tuning: { webhookBackoff: { baseMs: 100, factor: 2, maxMs: 400, jitter: 0 } },
+  });
+  t.teardown(() => env.close());
+  const [a] = env.offices as [(typeof env.offices)[0]];
+  await a.core.documents.submit({ metadata: metadataFor([OFFICE_B.id]), file: await upload(dir, SAMPLE_PDF), attachments: [], actor: CLERK });
+  const waiting = await until(() => {
+    const q = a.core.store.collection<{ id: string; attempts: number }>('webhookQueue').listActive();
+    return q.length === 1 && q[0]!.attempts >= 1 ? q[0]! : null;
+  }, 20_000, 'a failed attempt recorded');
+  t.ok(refused >= 1, 'the DMS refused it');
+
+  await a.restart();
+  t.equal(a.core.store.activeCount('webhookQueue'), 1, 'the delivery is still queued after the restart');
+  up = true;
+  await until(() => got.length >= 1, 20_000, 'delivered after the restart');
+  t.same(got, [waiting.id], 'the same delivery id, delivered once');
+  await until(() => a.core.store.activeCount('webhookQueue') === 0, 20_000, 'queue empty');
+});
