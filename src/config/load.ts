@@ -5,7 +5,7 @@ import { isEmbeddedAxis, type Config } from './schema.js';
 import { validate as generatedValidate } from './validator.generated.js';
 import { DEFAULTS, DEFAULT_CONFIG_PATH } from './defaults.js';
 import { mergeConfig } from './merge.js';
-import { applyEnvOverrides } from './env-overrides.js';
+import { applyEnvOverrides, type AppliedOverride } from './env-overrides.js';
 import { isLoopbackHost, splitListen } from './listen.js';
 
 /** Every problem found in a configuration, reported together (never one at a time). */
@@ -52,7 +52,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new ConfigError(file, [`not valid JSON: ${(e as Error).message}`]);
+    throw new ConfigError(file, [jsonSyntaxProblem(text, e)]);
   }
   return { config: checkConfig(parsed, { ...opts, baseDir: dirname(file), source: file }), file };
 }
@@ -67,16 +67,59 @@ export function checkConfig(
     throw new ConfigError(source, ['the top level must be a JSON object']);
   }
   const merged = mergeConfig(DEFAULTS, raw) as Record<string, unknown>;
-  const problems = applyEnvOverrides(merged, opts.env ?? process.env).map((p) => `${p.variable}: ${p.problem}`);
+  const applied: AppliedOverride[] = [];
+  const problems = applyEnvOverrides(merged, opts.env ?? process.env, applied).map((p) => `${p.variable}: ${p.problem}`);
   if (!validate(merged)) problems.push(...describeAjv(validate.errors ?? []));
-  if (problems.length === 0) {
-    const c = merged as unknown as Config;
-    resolvePaths(c, opts.baseDir ?? process.cwd());
-    problems.push(...semanticProblems(c));
-    for (const check of opts.extraChecks ?? []) problems.push(...check(c));
+  // The semantic and extra checks run even when the schema found problems, so that one run lists
+  // everything wrong (an operator fixing a file over SSH should not discover mistakes one start at
+  // a time). Their input may then be mistyped: a check that trips over a value is skipped, and a
+  // problem about a field the schema already named is not repeated.
+  const c = merged as unknown as Config;
+  resolvePaths(c, opts.baseDir ?? process.cwd());
+  const named = problems.map(fieldOf);
+  for (const check of [semanticProblems, ...(opts.extraChecks ?? [])]) {
+    let found: string[];
+    try {
+      found = check(c);
+    } catch {
+      continue; // only a value of the wrong type gets here, and the schema has reported it
+    }
+    for (const p of found) {
+      const f = fieldOf(p);
+      if (!named.some((n) => f === n || f.startsWith(`${n}.`) || n.startsWith(`${f}.`))) problems.push(p);
+    }
   }
-  if (problems.length > 0) throw new ConfigError(source, problems);
-  return merged as unknown as Config;
+  if (problems.length > 0) throw new ConfigError(source, problems.map((p) => withOverrideSource(p, applied)));
+  return c;
+}
+
+/** `hsm.sessions: …` → `hsm.sessions (from EDOC_GATEWAY_HSM_SESSIONS): …` when the value came from the environment. */
+function withOverrideSource(problem: string, applied: readonly AppliedOverride[]): string {
+  const f = fieldOf(problem);
+  const o = applied.find((a) => a.field === f);
+  return o ? `${f} (from ${o.variable})${problem.slice(f.length)}` : problem;
+}
+
+/** The field a problem line is about: the text before its first ': '. */
+function fieldOf(problem: string): string {
+  const i = problem.indexOf(': ');
+  return i < 0 ? problem : problem.slice(0, i);
+}
+
+/**
+ * A JSON syntax error as line and column only. V8's own message can quote the text it choked on,
+ * and `--config` pointed by mistake at a PIN or secret file must not print that secret to the
+ * terminal or the journal.
+ */
+function jsonSyntaxProblem(text: string, e: unknown): string {
+  const message = (e as Error).message;
+  const m = /position (\d+)/.exec(message);
+  const at = m ? Number(m[1]) : /end of JSON input/i.test(message) ? text.length : null;
+  if (at === null) return 'not valid JSON';
+  const before = text.slice(0, at);
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return `not valid JSON (line ${line}, column ${column})`;
 }
 
 function describeAjv(errors: ErrorObject[]): string[] {
@@ -90,7 +133,8 @@ function describeAjv(errors: ErrorObject[]): string[] {
       const missing = String((e.params as { missingProperty: string }).missingProperty);
       out.add(`${where === '(top level)' ? missing : `${where}.${missing}`}: is required`);
     } else if (e.keyword === 'anyOf') {
-      out.add(`${where}: does not match any allowed form`);
+      const allowed = literalChoices(errors, e);
+      out.add(allowed ? `${where}: must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}` : `${where}: does not match any allowed form`);
     } else if (e.keyword !== 'const' && e.keyword !== 'type' || !hasDeeper(errors, e)) {
       out.add(`${where}: ${e.message ?? e.keyword}`);
     }
@@ -98,19 +142,37 @@ function describeAjv(errors: ErrorObject[]): string[] {
   return [...out];
 }
 
+/** When every branch of a failed anyOf is a literal (`hsm.mechanism`, `log.level`), the literals. */
+function literalChoices(errors: ErrorObject[], anyOf: ErrorObject): unknown[] | null {
+  const branches = new Set<string>();
+  const literals = new Map<string, unknown>();
+  for (const o of errors) {
+    if (o.instancePath !== anyOf.instancePath || !o.schemaPath.startsWith(`${anyOf.schemaPath}/`)) continue;
+    const branch = o.schemaPath.slice(anyOf.schemaPath.length + 1).split('/')[0] ?? '';
+    branches.add(branch);
+    if (o.keyword === 'const') literals.set(branch, (o.params as { allowedValue: unknown }).allowedValue);
+  }
+  return branches.size > 0 && literals.size === branches.size ? [...literals.values()] : null;
+}
+
 function hasDeeper(errors: ErrorObject[], e: ErrorObject): boolean {
   return errors.some((o) => o !== e && o.instancePath === e.instancePath && o.keyword === 'anyOf');
 }
 
+/**
+ * Relative paths are relative to the config file. Runs on configurations the schema may have
+ * refused (see checkConfig), so every step tolerates a missing section or a value of another type.
+ */
 function resolvePaths(c: Config, base: string): void {
-  const abs = (p: string): string => (isAbsolute(p) ? p : resolve(base, p));
+  const abs = <T>(p: T): T => (typeof p === 'string' && p !== '' && !isAbsolute(p) ? (resolve(base, p) as T) : p);
+  const obj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   c.stateDir = abs(c.stateDir);
-  c.hsm.pinFile = abs(c.hsm.pinFile);
-  c.trust.anchors = abs(c.trust.anchors);
-  if (typeof c.http.tls === 'object') c.http.tls = { cert: abs(c.http.tls.cert), key: abs(c.http.tls.key) };
-  if (!isEmbeddedAxis(c.axis)) c.axis.secretFile = abs(c.axis.secretFile);
-  for (const w of c.webhooks) w.secretFile = abs(w.secretFile);
-  if (c.signing.sealImage) c.signing.sealImage = abs(c.signing.sealImage);
+  if (obj(c.hsm)) c.hsm.pinFile = abs(c.hsm.pinFile);
+  if (obj(c.trust)) c.trust.anchors = abs(c.trust.anchors);
+  if (obj(c.http) && obj(c.http.tls)) c.http.tls = { ...c.http.tls, cert: abs(c.http.tls.cert), key: abs(c.http.tls.key) };
+  if (obj(c.axis) && !isEmbeddedAxis(c.axis)) c.axis.secretFile = abs(c.axis.secretFile);
+  if (Array.isArray(c.webhooks)) for (const w of c.webhooks) if (obj(w)) w.secretFile = abs(w.secretFile);
+  if (obj(c.signing)) c.signing.sealImage = abs(c.signing.sealImage);
 }
 
 function semanticProblems(c: Config): string[] {

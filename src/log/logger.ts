@@ -8,17 +8,14 @@ export type { Logger };
  * name is listed at the depths where our code and fastify put them. Secrets must never reach the
  * journal (invariant 7); the console's `log` command reads the same redacted lines.
  */
-const SECRET_KEYS = ['pin', 'password', 'secret', 'apiKey', 'key', 'token', 'authorization', 'cookie', 'passphrase'];
-export const REDACT_PATHS: string[] = [
-  ...SECRET_KEYS,
-  ...SECRET_KEYS.map((k) => `*.${k}`),
-  ...SECRET_KEYS.map((k) => `*.*.${k}`),
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["x-api-key"]',
-  'res.headers["set-cookie"]',
-  'headers["xroadvnpt-hash-header"]',
+const SECRET_KEYS = [
+  'pin', 'soPin', 'password', 'newPassword', 'secret', 'axisSecret', 'apiKey', 'key', 'token', 'authorization', 'cookie', 'passphrase',
+  // Header names as Node gives them (lower case) and as the VPCP client sends them.
+  '["x-api-key"]', '["set-cookie"]', '["xroadvnpt-hash-header"]', '["XroadVnpt-hash-header"]',
 ];
+// Depth 0 to 3: an AppError's `details` inside `err` inside a request context is three levels down.
+const at = (depth: number, k: string): string => `${'*.'.repeat(depth)}${k}`.replace(/\.\[/g, '[');
+export const REDACT_PATHS: string[] = [0, 1, 2, 3].flatMap((d) => SECRET_KEYS.map((k) => at(d, k)));
 
 export interface LoggerOptions {
   level: Level | 'silent';

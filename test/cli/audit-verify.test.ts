@@ -66,8 +66,12 @@ t.test('two entries swapped: exit 1 at the first of them', async (t) => {
   t.match(r.stdout, /BROKEN at entry seq 2 \(line 2\)/);
 });
 
-t.test('usage: audit without verify exits 2', async (t) => {
+t.test('usage: audit without verify exits 2; a state directory that does not exist is not "OK"', async (t) => {
   const r = await runCli(['audit']);
   t.equal(r.code, 2);
-  t.ok(join('a', 'b'));
+  const dir = await tempStateDir(t, 'edoc-audit-cli-');
+  const typo = await runCli(['audit', 'verify', '--state-dir', join(dir, 'no-such-dir')]);
+  t.equal(typo.code, 2);
+  t.match(typo.stderr, /no state directory at .*no-such-dir/);
+  t.notMatch(typo.stdout, /OK/);
 });

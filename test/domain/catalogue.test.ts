@@ -54,3 +54,24 @@ t.test('incoming TypeName matching is tolerant', async (t) => {
     t.equal(findDocumentTypeByName(miss), undefined, `no match for ${JSON.stringify(miss)?.slice(0, 20)}`);
   }
 });
+
+t.test('every row of domain.md §3: id, Vietnamese name, abbreviation, pilot flag', async (t) => {
+  // Copied by hand from the table (— = no abbreviation); a typo in the catalogue fails here.
+  const TABLE: [string, string, string | null, boolean][] = [
+    ['ND', 'Nghị định', 'NĐ', true], ['TT', 'Thông tư', 'TT', true], ['NQ', 'Nghị quyết', 'NQ', true],
+    ['QD', 'Quyết định', 'QĐ', true], ['CT', 'Chỉ thị', 'CT', true], ['QC', 'Quy chế', 'QC', true],
+    ['QYD', 'Quy định', 'QyĐ', true], ['TC', 'Thông cáo', 'TC', false], ['TB', 'Thông báo', 'TB', true],
+    ['HD', 'Hướng dẫn', 'HD', true], ['CTR', 'Chương trình', 'CTr', false], ['KH', 'Kế hoạch', 'KH', true],
+    ['PA', 'Phương án', 'PA', false], ['DEA', 'Đề án', 'ĐA', true], ['DUA', 'Dự án', 'DA', true],
+    ['BC', 'Báo cáo', 'BC', true], ['BB', 'Biên bản', 'BB', false], ['TTR', 'Tờ trình', 'TTr', true],
+    ['HDG', 'Hợp đồng', 'HĐ', false], ['CV', 'Công văn', null, true], ['CD', 'Công điện', 'CĐ', true],
+    ['BGN', 'Bản ghi nhớ', 'BGN', false], ['BTT', 'Bản thỏa thuận', 'BTT', false], ['GUQ', 'Giấy ủy quyền', 'GUQ', false],
+    ['GM', 'Giấy mời', 'GM', true], ['GGT', 'Giấy giới thiệu', 'GGT', false], ['GNP', 'Giấy nghỉ phép', 'GNP', false],
+    ['PG', 'Phiếu gửi', 'PG', true], ['PC', 'Phiếu chuyển', 'PC', true], ['PB', 'Phiếu báo', 'PB', false],
+    ['THC', 'Thư công', null, false],
+  ];
+  t.equal(DOCUMENT_TYPES.length, TABLE.length);
+  for (const [id, name, abbreviation, pilot] of TABLE) {
+    t.same(documentTypeById(id), { id, name: name.normalize('NFC'), abbreviation: abbreviation?.normalize('NFC') ?? null, pilot }, id);
+  }
+});

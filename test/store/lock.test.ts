@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { liveLockHolder, StateLock } from '../../src/store/index.js';
-import { openStore, tempStateDir } from '../support/store.js';
+import { compileForChild, openStore, tempStateDir } from '../support/store.js';
 
 t.test('a second store on the same directory fails with STATE_LOCKED naming the holder', async (t) => {
   const dir = await tempStateDir(t);
@@ -41,4 +41,31 @@ t.test('a lock from another boot is stale even if its pid is alive now', async (
   const lock = await StateLock.acquire(dir);
   t.equal(lock.holder.pid, process.pid);
   await lock.release();
+});
+
+t.test('another process owns the directory: refused while it lives, taken over once it is killed', async (t) => {
+  const dir = await tempStateDir(t);
+  // The crash test's writer: opens the store, prints READY, then writes until killed.
+  const entry = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'support', 'store-crash-child.ts');
+  const child = spawn(process.execPath, [await compileForChild(t, entry), dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<unknown>((r) => child.on('exit', r));
+  t.teardown(async () => {
+    child.kill('SIGKILL');
+    await exited;
+  });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.startsWith('READY\n')) resolve();
+    });
+    void exited.then(() => reject(new Error('the child exited before it was ready')));
+  });
+  await t.rejects(openStore(dir), { code: 'STATE_LOCKED', details: { pid: child.pid } }, 'a second process cannot open it');
+  t.equal((await liveLockHolder(dir))?.pid, child.pid, 'the CLI can tell the service is up');
+  child.kill('SIGKILL');
+  await exited;
+  const store = await openStore(dir);
+  t.equal((JSON.parse(await readFile(path.join(dir, 'LOCK'), 'utf8')) as { pid: number }).pid, process.pid, 'the dead owner\'s lock was broken');
+  await store.close();
 });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { parse, UsageError } from '../args.js';
 import type { CliIo } from '../io.js';
 import { loadConfig } from '../../config/load.js';
@@ -18,6 +19,9 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   }
   if (positionals[0] !== 'verify' || positionals.length > 1) throw new UsageError('expected: audit verify');
   const stateDir = values['state-dir'] ?? loadConfig({ file: values.config, env: io.env }).config.stateDir;
+  // A mistyped path must not read as "chain OK, 0 entries" (an empty but existing directory does:
+  // a fresh install has no log yet).
+  if (!existsSync(stateDir)) throw new UsageError(`no state directory at ${stateDir}`);
   const result = await verifyAudit(stateDir);
   io.out(io.json ? JSON.stringify(result) : formatAuditVerify(result));
   return result.ok ? EXIT.OK : EXIT.BAD;

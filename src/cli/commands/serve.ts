@@ -2,8 +2,8 @@ import { parse } from '../args.js';
 import type { CliIo } from '../io.js';
 import { loadConfig } from '../../config/load.js';
 import { domainConfigChecks } from '../../config/domain-checks.js';
+import { fileConfigChecks } from '../../config/file-checks.js';
 import { EXIT } from '../../errors.js';
-import { startService } from '../../main.js';
 
 const HELP = `usage: edoc-gateway serve [--config FILE]
 
@@ -16,8 +16,12 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     io.out(HELP);
     return EXIT.OK;
   }
-  // Invalid configuration throws ConfigError before anything is started (exit 78 in main.ts).
-  const { config, file } = loadConfig({ file: values.config, env: io.env, extraChecks: domainConfigChecks });
+  // Invalid configuration — including files it names that are missing — throws ConfigError before
+  // anything is started (exit 78 in main.ts).
+  const { config, file } = loadConfig({ file: values.config, env: io.env, extraChecks: [...domainConfigChecks, ...fileConfigChecks] });
+  // The service's modules load only once the configuration is known to be good: a refused
+  // configuration answers at once, without loading fastify, the PKCS#11 binding and the rest.
+  const { startService } = await import('../../main.js');
   const service = await startService(config, { configFile: file, env: io.env });
   await service.stopped;
   return service.exitCode();
