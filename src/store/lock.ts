@@ -7,6 +7,13 @@ import { fsyncDir, unlinkQuiet } from './fs-ops.js';
 
 export const LOCK_FILE = 'LOCK';
 
+/**
+ * Lock files this process holds. A lock naming our own pid that is not in here was left by an
+ * earlier process that had the same pid — after a power cut the service often gets the same pid
+ * again, and the boot id cannot tell when /proc/sys is hidden — so it is stale, not ours.
+ */
+const heldHere = new Set<string>();
+
 /** What the lock file says about its owner. */
 export interface LockHolder {
   pid: number;
@@ -31,17 +38,18 @@ export class StateLock {
   ) {}
 
   static async acquire(stateDir: string): Promise<StateLock> {
-    const file = path.join(stateDir, LOCK_FILE);
+    const file = path.resolve(stateDir, LOCK_FILE);
     const holder: LockHolder = { pid: process.pid, host: hostname(), bootId: await bootId(), startedAt: new Date().toISOString() };
     const text = JSON.stringify(holder) + '\n';
     for (let attempt = 0; attempt < 3; attempt++) {
       if (await createExclusive(file, text)) {
+        heldHere.add(file);
         await fsyncDir(stateDir);
         await removeDeadLeftovers(stateDir);
         return new StateLock(file, holder, text);
       }
       const current = await readHolder(file);
-      if (current && (await isAlive(current.holder))) {
+      if (current && (await isAlive(current.holder, file))) {
         throw new AppError('STATE_LOCKED', `state directory is in use by process ${current.holder.pid}`, {
           stateDir,
           pid: current.holder.pid,
@@ -58,6 +66,7 @@ export class StateLock {
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
+    heldHere.delete(this.file);
     try {
       if ((await readFile(this.file, 'utf8')) !== this.text) return;
     } catch {
@@ -70,8 +79,9 @@ export class StateLock {
 
 /** Who holds the lock of `stateDir`, if a live process does (for the CLI: is the service up?). */
 export async function liveLockHolder(stateDir: string): Promise<LockHolder | null> {
-  const current = await readHolder(path.join(stateDir, LOCK_FILE));
-  return current && (await isAlive(current.holder)) ? current.holder : null;
+  const file = path.resolve(stateDir, LOCK_FILE);
+  const current = await readHolder(file);
+  return current && (await isAlive(current.holder, file)) ? current.holder : null;
 }
 
 async function createExclusive(file: string, text: string): Promise<boolean> {
@@ -105,11 +115,13 @@ async function readHolder(file: string): Promise<{ holder: LockHolder; text: str
   return { holder: { pid: 0, host: '', bootId: null, startedAt: '' }, text };
 }
 
-async function isAlive(h: LockHolder): Promise<boolean> {
+/** `file`: the lock file the holder was read from (a temp file of an acquire has none). */
+async function isAlive(h: LockHolder, file?: string): Promise<boolean> {
   if (h.pid <= 0) return false;
   if (h.host !== hostname()) return true; // another machine (shared disk): never break it
   const boot = await bootId();
   if (h.bootId && boot && h.bootId !== boot) return false;
+  if (file && h.pid === process.pid) return heldHere.has(file);
   try {
     process.kill(h.pid, 0);
     return true;

@@ -43,6 +43,20 @@ t.test('a lock from another boot is stale even if its pid is alive now', async (
   await lock.release();
 });
 
+t.test('a lock naming our own pid on this boot, but not taken by us, is stale (pid reused after a power cut)', async (t) => {
+  const dir = await tempStateDir(t);
+  const host = (await import('node:os')).hostname();
+  const boot = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8').catch(() => '')).trim() || null;
+  await writeFile(path.join(dir, 'LOCK'), JSON.stringify({ pid: process.pid, host, bootId: boot, startedAt: 'earlier' }));
+  t.equal(await liveLockHolder(dir), null, 'the CLI does not take it for a running service');
+  const lock = await StateLock.acquire(dir);
+  t.equal((JSON.parse(await readFile(path.join(dir, 'LOCK'), 'utf8')) as { startedAt: string }).startedAt, lock.holder.startedAt, 'taken over');
+  // The lock we do hold stays ours: a second acquire in this process is refused.
+  await t.rejects(StateLock.acquire(`${dir}/`), { code: 'STATE_LOCKED' });
+  t.equal((await liveLockHolder(dir))?.pid, process.pid);
+  await lock.release();
+});
+
 t.test('another process owns the directory: refused while it lives, taken over once it is killed', async (t) => {
   const dir = await tempStateDir(t);
   // The crash test's writer: opens the store, prints READY, then writes until killed.
