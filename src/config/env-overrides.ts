@@ -59,22 +59,46 @@ export function applyEnvOverrides(config: Record<string, unknown>, env: NodeJS.P
   return problems;
 }
 
-/** Sets the scalar `key` names; returns its dotted path, or null when there is none. */
-function setByName(config: Record<string, unknown>, key: string, raw: string): string | null {
-  for (const [k, v] of Object.entries(config)) {
+/**
+ * Sections that the configuration may leave as `null` or a word (`"display": null`,
+ * `"tls": "self-signed"`) but whose object form has scalars of its own: an override of one of those
+ * scalars switches the section to its object form, starting from `initial`. So
+ * `EDOC_GATEWAY_DISPLAY_PATH=/dev/ttyUSB0` turns a display on, and `EDOC_GATEWAY_HTTP_TLS_CERT` with
+ * `…_HTTP_TLS_KEY` gives the service its certificate. `types` gives each scalar's type.
+ */
+const OBJECT_FORMS: Record<string, { initial: Record<string, unknown>; types: Record<string, unknown> }> = {
+  display: { initial: { baudRate: 115200 }, types: { path: '', baudRate: 0 } },
+  console: { initial: { baudRate: 115200 }, types: { path: '', baudRate: 0 } },
+  'http.tls': { initial: {}, types: { cert: '', key: '' } },
+};
+
+const isSection = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Sets the scalar `key` names (squashed, any depth); returns its dotted path, or null when there is none. */
+function setByName(obj: Record<string, unknown>, key: string, raw: string, prefix = ''): string | null {
+  for (const [k, v] of Object.entries(obj)) {
     const top = squash(k);
-    if (key === top && (v === null || typeof v !== 'object')) {
-      config[k] = convert(raw, v);
-      return k;
-    }
-    if (v !== null && typeof v === 'object' && !Array.isArray(v) && key.startsWith(top)) {
-      const section = v as Record<string, unknown>;
-      for (const [sk, sv] of Object.entries(section)) {
-        if (squash(sk) === key.slice(top.length) && (sv === null || typeof sv !== 'object')) {
-          section[sk] = convert(raw, sv);
-          return `${k}.${sk}`;
-        }
+    if (!key.startsWith(top)) continue;
+    const rest = key.slice(top.length);
+    const path = prefix ? `${prefix}.${k}` : k;
+    if (rest === '') {
+      if (v === null || typeof v !== 'object') {
+        obj[k] = convert(raw, v);
+        return path;
       }
+      continue;
+    }
+    if (isSection(v)) {
+      const found = setByName(v, rest, raw, path);
+      if (found) return found;
+    }
+    // A scalar of the section's object form that it does not have yet (it is null or a word, or
+    // an earlier override created it with another key: CERT, then KEY).
+    const form = OBJECT_FORMS[path];
+    const field = form && Object.keys(form.types).find((f) => squash(f) === rest);
+    if (form && field) {
+      obj[k] = { ...(isSection(v) ? v : form.initial), [field]: convert(raw, form.types[field]) };
+      return `${path}.${field}`;
     }
   }
   return null;

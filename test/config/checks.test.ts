@@ -96,3 +96,13 @@ t.test('a value outside a list of literals is answered with the list', async (t)
   t.ok(problems.includes('log.level: must be one of "fatal", "error", "warn", "info", "debug", "trace", "silent"'));
   t.ok(problems.includes('http.tls: does not match any allowed form'), 'an object is allowed too: no misleading list');
 });
+
+t.test('overrides can switch on a display and give the service its TLS files (sections left null or as a word)', async (t) => {
+  const ok = checkConfig(base(), { env: { EDOC_GATEWAY_DISPLAY_PATH: '/dev/ttyUSB0', EDOC_GATEWAY_HTTP_TLS_CERT: '/etc/t.crt', EDOC_GATEWAY_HTTP_TLS_KEY: '/etc/t.key' } });
+  t.same(ok.display, { path: '/dev/ttyUSB0', baudRate: 115200 });
+  t.same(ok.http.tls, { cert: '/etc/t.crt', key: '/etc/t.key' });
+  t.equal(ok.console, null, 'untouched sections stay as they were');
+  // Half a TLS pair is named as missing its other half, with the variable that started it.
+  const problems = problemsOf(base(), { env: { EDOC_GATEWAY_HTTP_TLS_CERT: '/etc/t.crt' } });
+  t.ok(problems.some((p) => /^http\.tls\b.*key/.test(p)), problems.join('\n'));
+});
