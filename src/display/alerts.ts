@@ -55,6 +55,9 @@ export class AlertBoard {
       bus.subscribe('outgoing.overdue', (e) => this.add(false, 'STATUS OVERDUE', `${e.documentId} ${e.organId}`)),
       bus.subscribe('outgoing.offline-alert', (e) => this.add(false, `OFFLINE ${e.waitingHours} h`, e.documentId)),
       bus.subscribe('incoming.refused', (e) => this.add(false, 'INCOMING REFUSED', `${e.documentId} ${e.reason}`)),
+      // A package nobody could read never becomes a document: this alert is the office's only sign of it.
+      bus.subscribe('incoming.unreadable', (e) => this.add(false, 'INCOMING UNREADABLE', `${e.from ?? 'unknown sender'} ${e.code}`)),
+      bus.subscribe('incoming.recalled', (e) => this.add(false, 'RECALLED', e.documentId)),
       bus.subscribe('store.state', (e) => {
         if (e.state !== 'ok') this.add(true, `STORAGE ${e.state.toUpperCase()}`, `${Math.floor(e.freeBytes / 1e6)} MB free`);
         else this.onChange(false);
