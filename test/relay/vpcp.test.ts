@@ -9,6 +9,7 @@ import { buildEdocFile } from '../../src/edxml/build-edoc.js';
 import { parseEdxmlFile } from '../../src/edxml/parse.js';
 import { axisErr, startTestAxis, A, B, C, AGENCIES } from '../support/axis-sim.js';
 import { signHeaders, baseFields } from '../../src/relay/vpcp/signing.js';
+import { isLocalIoTransient } from '../../src/relay/vpcp/adapter.js';
 
 async function samplePackage(dir: string, name = 'pkg.edxml', attachment = randomBytes(200_000)): Promise<{ path: string; sha256: string }> {
   const path = join(dir, name);
@@ -158,6 +159,15 @@ t.test('duplicate send → same DocId, one delivery, counted', async (t) => {
 t.test('a missing package file is a local, permanent error', async (t) => {
   const axis = await startTestAxis(t);
   t.match(await axisErr(axis.client(A).sendEdoc({ path: join(t.testdir(), 'nope') }, { messageType: 'edoc', from: A, to: [B] })), { code: 'LOCAL_IO', transient: false });
+});
+
+t.test('a package that cannot be read for now is a local, transient error: the document stays queued', async (t) => {
+  const axis = await startTestAxis(t);
+  // /proc/self/mem stats fine but reading it at offset 0 fails with EIO: a real read error.
+  t.match(await axisErr(axis.client(A).sendEdoc({ path: '/proc/self/mem' }, { messageType: 'edoc', from: A, to: [B] })), { code: 'LOCAL_IO', transient: true, message: /EIO/ });
+  for (const errno of ['EMFILE', 'ENFILE', 'ENOMEM', 'EIO', 'EACCES', undefined]) t.equal(isLocalIoTransient(errno), true, `${errno} is transient`);
+  for (const errno of ['ENOENT', 'ENOTDIR', 'EISDIR']) t.equal(isLocalIoTransient(errno), false, `${errno} is permanent`);
+  t.match(axis.sim.stats(), { received: 0 }, 'nothing reached the axis');
 });
 
 t.test('getEdoc of a 20 MB package streams (base64 JSON decoded on the fly)', async (t) => {

@@ -166,10 +166,21 @@ async function sha256File(path: string): Promise<Buffer> {
   return h.digest();
 }
 
+/**
+ * Reading our own package can fail for good (it is gone: ENOENT, or the path is not a file) or
+ * for a while (too many open files, out of memory, an I/O hiccup, a permission fixed by the
+ * administrator): only the first fails the document; the others keep it queued for a retry.
+ */
+const LOCAL_PERMANENT = new Set(['ENOENT', 'ENOTDIR', 'EISDIR']);
+export function isLocalIoTransient(errno: string | undefined): boolean {
+  return !LOCAL_PERMANENT.has(errno ?? '');
+}
+
 async function localIo<T>(op: string, f: () => Promise<T>): Promise<T> {
   try {
     return await f();
   } catch (e) {
-    throw new AxisError({ code: 'LOCAL_IO', transient: false, operation: op, message: `${op}: cannot read the package (${(e as NodeJS.ErrnoException).code ?? 'error'})` }, { cause: e });
+    const errno = (e as NodeJS.ErrnoException).code;
+    throw new AxisError({ code: 'LOCAL_IO', transient: isLocalIoTransient(errno), operation: op, message: `${op}: cannot read the package (${errno ?? 'error'})` }, { cause: e });
   }
 }
