@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { pino } from 'pino';
+import { isRole } from '../auth/roles.js';
 import { parse, UsageError } from '../cli/args.js';
 import type { CliIo } from '../cli/io.js';
 import { configPath, loadConfig } from '../config/load.js';
@@ -65,7 +66,7 @@ export interface AccountCommand {
   by: string;
   /** The NAME, or a usage error saying which command needs it. */
   needName(): string;
-  /** `--role`, or a usage error (the service checks that the role exists). */
+  /** `--role`, or a usage error when it is missing or not a role. */
   needRole(): string;
 }
 
@@ -92,6 +93,8 @@ export function parseAccountCommand(group: string, argv: string[], help: string,
     },
     needRole: () => {
       if (!values.role) throw new UsageError('missing --role viewer|clerk|admin');
+      // A mistyped role is a usage error (exit 2), like any other bad option value.
+      if (!isRole(values.role)) throw new UsageError(`unknown role "${values.role}": viewer, clerk or admin`);
       return values.role;
     },
   };

@@ -53,7 +53,7 @@ t.test('no service running: the CLI works on the state directory under its lock'
   t.match(add.out, /added: an\.nguyen \(clerk\)/);
   t.match(add.err, /no service running/, 'says it works without the service');
   t.equal((await cli(['user', 'add', 'binh', '--role', 'viewer', ...sd])).code, 2, 'no password on stdin: usage error');
-  t.equal((await cli(['user', 'add', 'binh', '--role', 'boss', ...sd], `${PASSWORD}\n`)).code, 1, 'bad role');
+  t.equal((await cli(['user', 'add', 'binh', '--role', 'boss', ...sd], `${PASSWORD}\n`)).code, 2, 'bad role: usage error');
   t.equal((await cli(['user', 'add', 'an.nguyen', '--role', 'clerk', ...sd], `${PASSWORD}\n`)).code, 1, 'exists');
   const list = await cli(['user', 'list', '--json', ...sd]);
   t.match(JSON.parse(list.out), [{ username: 'an.nguyen', role: 'clerk', disabled: false }]);
