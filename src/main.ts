@@ -15,7 +15,8 @@ import { createCore, type Core } from './core.js';
 import { Auth } from './auth/index.js';
 import type { DisplayService } from './display/index.js';
 import type { ConsoleService } from './console/index.js';
-import { createNotifier, startWatchdog, type Notifier, type Watchdog } from './systemd/index.js';
+import { createNotifier, startWatchdog, watchdogIntervalMs, type Notifier, type Watchdog } from './systemd/index.js';
+import { storeProbe } from './systemd/store-probe.js';
 import { StatusCache, assembleHealth, displaySnapshot, displayState, lanAddress } from './main-status.js';
 import { consoleSource } from './main-console.js';
 import { startAdminServer } from './admin/server.js';
@@ -107,13 +108,9 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       parts.push({ name: 'display', close: () => d.close() });
     }
 
-    // The watchdog's store check: one small durable write, read back.
-    const probe = async (): Promise<boolean> => {
-      const at = new Date().toISOString();
-      const meta = core.store.collection<{ id: string; at: string }>('meta');
-      await meta.put({ id: 'liveness', at });
-      return meta.getActive('liveness')?.at === at;
-    };
+    // The watchdog's store check: a write stuck past the probe's own timeout (a quarter of
+    // WatchdogSec) fails it; a quiet store is proven by a small durable write every 5 minutes.
+    const probe = storeProbe(core.store, { stuckAfterMs: (watchdogIntervalMs(env) ?? 30_000) / 4 });
 
     let consoleService: ConsoleService | null = null;
     if (config.console) {

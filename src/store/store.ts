@@ -56,7 +56,7 @@ export const COLLECTIONS = ['outgoing', 'incoming', 'outbox', 'users', 'apikeys'
  * commit nor the checkpoint cost grows with history.
  */
 export class Store {
-  private readonly queue = new SerialQueue();
+  private readonly queue = new SerialQueue(() => this.now().getTime());
   private readonly sets = new Map<string, ShardSet>();
   private readonly cpFile: DurableFile<Checkpoint>;
   private closed = false;
@@ -126,6 +126,11 @@ export class Store {
   private run<R>(task: () => R | Promise<R>): Promise<R> {
     this.auditBatch = null;
     return this.queue.run(task);
+  }
+
+  /** The one writer's progress: how long its current write has run, when one last succeeded. */
+  writerProgress(): { runningForMs: number; lastOkAt: number | null } {
+    return this.queue.progress();
   }
 
   /** Typed access to one collection (created on its first write). */

@@ -10,8 +10,9 @@ import type { Notifier } from './notify.js';
  *   runaway computation) fires it late; past `maxLagMs` we skip the ping. Only the drift of our
  *   own timer is used, not a lag histogram: a short stall long past is not a reason to skip,
  *   and one skipped ping already brings the process near its deadline.
- * - the store: the service's probe (a small write + read through the one writer), bounded by
- *   a timeout so a hung disk counts as a failure instead of a ping that never comes.
+ * - the store: the service's probe (store-probe.ts: is a write stuck, and has one succeeded
+ *   lately, or else a small durable write read back), bounded by a timeout so a hung disk counts
+ *   as a failure instead of a ping that never comes.
  *
  * Two missed periods (one WatchdogSec) and systemd restarts the service, as it should.
  */
