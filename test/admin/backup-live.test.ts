@@ -1,14 +1,13 @@
 import t from 'tap';
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pino } from 'pino';
 import { DEFAULTS } from '../../src/config/defaults.js';
-import type { Config } from '../../src/config/schema.js';
 import { run } from '../../src/cli/main.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { startService, type RunningService } from '../../src/main.js';
-import { makeDevToken } from '../support/softhsm.js';
+import { embeddedOfficeConfig, makeDevToken } from '../support/softhsm.js';
 import { OFFICE_A, SAMPLE_PDF, metadataFor, until } from '../support/office.js';
 
 /**
@@ -60,19 +59,10 @@ async function fingerprint(s: RunningService, key: string, id: string): Promise<
 t.test('backup while documents are submitted, restore into an empty state directory: every acknowledged document is whole', async (t) => {
   const dir = t.testdir();
   const dev = await makeDevToken(path.join(dir, 'token'));
-  await mkdir(path.join(dir, 'trust'));
-  await copyFile(dev.caCert, path.join(dir, 'trust', 'ca.pem'));
-  const config: Config = {
-    ...structuredClone(DEFAULTS),
+  const config = embeddedOfficeConfig(dev, path.join(dir, 'state'), {
     organ: { id: OFFICE_A.id, name: OFFICE_A.name, abbreviation: 'UBND' },
-    stateDir: path.join(dir, 'state'),
-    http: { listen: '127.0.0.1:0', tls: false },
-    hsm: dev.hsm,
     signing: { ...DEFAULTS.signing, requirePriorSignature: false },
-    trust: { anchors: path.join(dir, 'trust') },
-    axis: { embedded: true, pollSeconds: 3600 },
-    log: { level: 'silent' },
-  };
+  });
   const quiet = { noSignals: true, logger: pino({ level: 'silent' }), env: {} };
   const s = await startService(config, quiet);
   let running: RunningService | null = s;

@@ -9,10 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { DEFAULTS } from '../../src/config/defaults.js';
-import type { Config } from '../../src/config/schema.js';
 import { startService } from '../../src/main.js';
-import { makeDevToken } from '../support/softhsm.js';
+import { embeddedOfficeConfig, makeDevToken } from '../support/softhsm.js';
 import { ensureSimBuilt, SimBackend, waitUntil, type Screen } from '../support/display-backends.js';
 
 const whyNot = ensureSimBuilt();
@@ -28,17 +26,7 @@ t.test('service + firmware in simavr: killed → health "disconnected", service 
   });
   await sim.start();
 
-  const config: Config = {
-    ...structuredClone(DEFAULTS),
-    organ: { id: '000.46.24.H44', name: 'UBND xã Tiên Lương', abbreviation: 'UBND' },
-    stateDir: path.join(t.testdir(), 'state'),
-    http: { listen: '127.0.0.1:0', tls: false },
-    hsm: dev.hsm,
-    trust: { anchors: dev.trustDir },
-    axis: { embedded: true, pollSeconds: 3600 },
-    log: { level: 'info' },
-    display: { path: sim.path, baudRate: 115200 },
-  };
+  const config = embeddedOfficeConfig(dev, path.join(t.testdir(), 'state'), { log: { level: 'info' }, display: { path: sim.path, baudRate: 115200 } });
   const s = await startService(config, { noSignals: true, logger: pino({ level: 'silent' }) });
   t.teardown(() => s.stop());
 

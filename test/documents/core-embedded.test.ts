@@ -1,11 +1,9 @@
 import t from 'tap';
 import path from 'node:path';
-import { copyFile, mkdir } from 'node:fs/promises';
 import { DEFAULTS } from '../../src/config/defaults.js';
-import type { Config } from '../../src/config/schema.js';
 import { createCore } from '../../src/core.js';
 import { EventBus } from '../../src/events.js';
-import { makeDevToken, openDevToken } from '../support/softhsm.js';
+import { embeddedOfficeConfig, makeDevToken, openDevToken } from '../support/softhsm.js';
 import { CLERK, OFFICE_A, SAMPLE_PDF, metadataFor, testLogger, until, upload } from '../support/office.js';
 
 /**
@@ -16,19 +14,10 @@ import { CLERK, OFFICE_A, SAMPLE_PDF, metadataFor, testLogger, until, upload } f
 t.test('the embedded axis relays, survives a restart with the same secret, and health reports it', async (t) => {
   const dir = t.testdir();
   const dev = await makeDevToken(path.join(dir, 'token'));
-  await mkdir(path.join(dir, 'trust'), { recursive: true });
-  await copyFile(dev.caCert, path.join(dir, 'trust', 'ca.pem'));
-  const config: Config = {
-    ...structuredClone(DEFAULTS),
+  const config = embeddedOfficeConfig(dev, path.join(dir, 'state'), {
     organ: { id: OFFICE_A.id, name: OFFICE_A.name, abbreviation: 'UBND' },
-    stateDir: path.join(dir, 'state'),
-    http: { listen: '127.0.0.1:0', tls: false },
-    hsm: dev.hsm,
     signing: { ...DEFAULTS.signing, requirePriorSignature: false },
-    trust: { anchors: path.join(dir, 'trust') },
-    axis: { embedded: true, pollSeconds: 3600 },
-    log: { level: 'silent' },
-  };
+  });
   const token = await openDevToken(dev);
   const bus = new EventBus();
   let core = await createCore({ config, logger: testLogger(), bus, token });

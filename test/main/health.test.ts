@@ -5,12 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { SerialPort } from 'serialport';
 import { pino } from 'pino';
-import { DEFAULTS } from '../../src/config/defaults.js';
 import type { Config } from '../../src/config/schema.js';
 import { startService, type RunningService } from '../../src/main.js';
 import { DisplayEmulator } from '../../src/display/index.js';
 import { PROMPT } from '../../src/console/index.js';
-import { makeDevToken, type DevToken } from '../support/softhsm.js';
+import { embeddedOfficeConfig, makeDevToken, type DevToken } from '../support/softhsm.js';
 import { openPtyPair } from '../support/pty.js';
 import { until } from '../support/office.js';
 
@@ -41,17 +40,7 @@ t.before(async () => {
 });
 
 function configFor(dir: string, over: Partial<Config> = {}): Config {
-  return {
-    ...structuredClone(DEFAULTS),
-    organ: { id: '000.46.24.H44', name: 'UBND xã Tiên Lương', abbreviation: 'UBND' },
-    stateDir: path.join(dir, 'state'),
-    http: { listen: '127.0.0.1:0', tls: false },
-    hsm: dev.hsm,
-    trust: { anchors: dev.trustDir },
-    axis: { embedded: true, pollSeconds: 3600 },
-    log: { level: 'info' },
-    ...over,
-  };
+  return embeddedOfficeConfig(dev, path.join(dir, 'state'), { log: { level: 'info' }, ...over });
 }
 
 async function health(s: RunningService): Promise<{ code: number; body: Record<string, { state?: string } & Record<string, unknown>> }> {

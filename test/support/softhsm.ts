@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import type { HsmConfig, Mechanism } from '../../src/config/schema.js';
+import { DEFAULTS } from '../../src/config/defaults.js';
+import type { Config, HsmConfig, Mechanism } from '../../src/config/schema.js';
 import { initDevToken, type DevTokenResult } from '../../src/hsm/dev-token.js';
 import { openToken, type GrapheneToken, type OpenTokenOptions } from '../../src/hsm/graphene-token.js';
 import type { Logger } from '../../src/log/logger.js';
@@ -90,4 +91,23 @@ export function p11KitServer(dev: DevToken): P11KitServer {
     },
   };
   return server;
+}
+
+/**
+ * A whole service configuration for one office on `dev`'s token, as the service-level tests run
+ * it: plain HTTP on a free loopback port, the embedded axis with polling left to the test, the
+ * token's dev CA as the only trust anchor. `over` replaces whole sections.
+ */
+export function embeddedOfficeConfig(dev: DevToken, stateDir: string, over: Partial<Config> = {}): Config {
+  return {
+    ...structuredClone(DEFAULTS),
+    organ: { id: '000.46.24.H44', name: 'UBND xã Tiên Lương', abbreviation: 'UBND' },
+    stateDir,
+    http: { listen: '127.0.0.1:0', tls: false },
+    hsm: dev.hsm,
+    trust: { anchors: dev.trustDir },
+    axis: { embedded: true, pollSeconds: 3600 },
+    log: { level: 'silent' },
+    ...over,
+  };
 }
