@@ -14,7 +14,11 @@
  *   stdin:  "BTN <1|2> <short|long>" presses a button (100 ms or 1200 ms);
  *           "RESET" resets the MCU (the firmware then sends BOOT);
  *           "STATS" prints "STATS cycles=<n> slept=<n>" on stdout: simulated cycles so far and
- *           how many of them the MCU spent asleep (tests check that idle firmware sleeps)
+ *           how many of them the MCU spent asleep (tests check that idle firmware sleeps);
+ *           "wdt=<n> wdt_cycle=<n>": watchdog resets so far and the cycle of the last one
+ *   "HANG": the MCU locks up: it jumps to avr-libc's _exit (CLI; RJMP .), where a return
+ *           from main, abort() or a corrupted return address ends up. Interrupts off and
+ *           no WDR: only the hardware watchdog can bring it back. Prints "HANG cycle=<n>".
  *   SIGTERM/SIGINT: exits at once with _exit(0) (uart_pty_stop() would hang)
  *
  * Wiring mirrors device/display-firmware/board.h.
@@ -66,6 +70,12 @@ static void count_sleep(struct avr_t *a, avr_cycle_count_t howLong)
 	simavr_sleep(a, howLong);
 }
 
+/* Watchdog resets, seen as simavr swapping avr->run for its reset callback (see main loop). */
+static unsigned wdt_resets;
+static avr_cycle_count_t wdt_last_cycle;
+/* Flash byte address of the firmware's "CLI; RJMP ." (avr-libc _exit), or -1. */
+static long hang_addr = -1;
+
 static avr_irq_t *button_irq[2];
 static int button_busy[2];
 
@@ -110,6 +120,18 @@ static void press_button(int b, int long_press)
 				      release_button, (void *)(intptr_t)b);
 }
 
+/* simavr's reset clears the PIN registers, so the buttons would read low (pressed), and
+ * raising the pin IRQ to the 1 it already holds is filtered out: drop the remembered value
+ * first (no cycle runs in between, so the firmware never sees a low level). */
+static void after_reset(void)
+{
+	for (int i = 0; i < 2; i++) {
+		button_irq[i]->value = 0;
+		avr_raise_irq(button_irq[i], 1);
+		button_busy[i] = 0;
+	}
+}
+
 static void handle_stdin_line(const char *l)
 {
 	int b;
@@ -117,15 +139,26 @@ static void handle_stdin_line(const char *l)
 	if (!strcmp(l, "RESET")) {
 		/* A reset of the MCU alone (brown-out, watchdog): the LCD keeps its contents. */
 		avr_reset(avr);
-		for (int i = 0; i < 2; i++) {
-			avr_raise_irq(button_irq[i], 1);
-			button_busy[i] = 0;
+		after_reset();
+		return;
+	}
+	if (!strcmp(l, "HANG")) {
+		if (hang_addr < 0) {
+			fprintf(stderr, "display-sim: no CLI; RJMP . in the firmware, cannot HANG\n");
+			return;
 		}
+		/* Only the program counter moves: the CPU then executes the firmware's own CLI and
+		 * spins. A pending interrupt may still be taken first; its RETI comes back here. */
+		avr->pc = (avr_flashaddr_t)hang_addr;
+		avr->state = cpu_Running;
+		fprintf(out, "HANG cycle=%llu\n", (unsigned long long)avr->cycle);
+		fflush(out);
 		return;
 	}
 	if (!strcmp(l, "STATS")) {
-		fprintf(out, "STATS cycles=%llu slept=%llu\n", (unsigned long long)avr->cycle,
-			(unsigned long long)slept_cycles);
+		fprintf(out, "STATS cycles=%llu slept=%llu wdt=%u wdt_cycle=%llu\n",
+			(unsigned long long)avr->cycle, (unsigned long long)slept_cycles, wdt_resets,
+			(unsigned long long)wdt_last_cycle);
 		fflush(out);
 		return;
 	}
@@ -208,6 +241,17 @@ static void update_lcd_file(void)
 	}
 }
 
+/* avr-libc's _exit is CLI (0x94f8) followed by RJMP . (0xcfff); every avr-libc program has it. */
+static long find_hang_addr(const elf_firmware_t *fw)
+{
+	for (uint32_t a = 0; a + 3 < fw->flashsize; a += 2) {
+		const uint8_t *f = fw->flash + a;
+		if (f[0] == 0xf8 && f[1] == 0x94 && f[2] == 0xff && f[3] == 0xcf)
+			return (long)a;
+	}
+	return -1;
+}
+
 static void wire_lcd(void)
 {
 	hd44780_init(avr, &lcd, 20, 4);
@@ -271,6 +315,7 @@ int main(int argc, char **argv)
 	}
 	avr_init(avr);
 	avr_load_firmware(avr, &fw);
+	hang_addr = find_hang_addr(&fw);
 	avr->frequency = 16000000;
 	simavr_sleep = avr->sleep; /* keeps it paced to wall-clock time */
 	avr->sleep = count_sleep;
@@ -285,8 +330,21 @@ int main(int argc, char **argv)
 
 	avr_cycle_count_t next_check = 0;
 	avr_cycle_count_t step = avr_usec_to_cycles(avr, CHECK_USEC);
+	/* When the watchdog times out with WDE set, simavr (1.6) swaps avr->run for a callback
+	 * that performs the reset on the next step; seeing the swap is how we count them. */
+	avr_run_t normal_run = avr->run;
 	for (;;) {
 		int state = avr_run(avr);
+		if (avr->run != normal_run && avr->run != NULL) {
+			wdt_resets++;
+			wdt_last_cycle = avr->cycle;
+			avr_run(avr); /* the reset itself; avr->run is restored by it */
+			after_reset();
+			if (avr->run != normal_run) {
+				fprintf(stderr, "display-sim: unexpected simavr run hook\n");
+				_exit(1);
+			}
+		}
 		if (state == cpu_Done || state == cpu_Crashed) {
 			fprintf(stderr, "display-sim: firmware stopped (state %d)\n", state);
 			_exit(1);

@@ -136,6 +136,29 @@ export class SimBackend implements DisplayBackend {
     this.child?.stdin?.write('RESET\n');
   }
 
+  /** Locks the MCU up (display-sim HANG: interrupts off, spinning); resolves once it is hung.
+   * Only the firmware's watchdog brings it back. */
+  async hang(): Promise<void> {
+    const c = this.child;
+    if (!c) throw new Error('display-sim is not running');
+    await new Promise<void>((resolve, reject) => {
+      let buf = '';
+      const timer = setTimeout(() => done(new Error('display-sim did not confirm HANG')), 10_000);
+      const onData = (d: Buffer): void => {
+        buf += d.toString();
+        if (/^HANG cycle=\d+$/m.test(buf)) done();
+      };
+      function done(err?: Error): void {
+        clearTimeout(timer);
+        c?.stdout?.off('data', onData);
+        if (err) reject(err);
+        else resolve();
+      }
+      c.stdout?.on('data', onData);
+      c.stdin?.write('HANG\n');
+    });
+  }
+
   async press(button: 1 | 2, kind: 'short' | 'long'): Promise<void> {
     this.child?.stdin?.write(`BTN ${button} ${kind}\n`);
   }
