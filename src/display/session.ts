@@ -22,6 +22,8 @@ export class DisplaySession {
   readonly ended: Promise<Error>;
   private mirrorRows: (string | null)[] = Array.from({ length: LCD_ROWS }, () => null);
   private mirrorLeds: Record<LedName, LedMode | null> = { g: null, a: null, r: null };
+  /** Bumped by invalidate(): answers to commands sent before it must not update the mirror. */
+  private generation = 0;
   private unanswered = 0;
   private end!: (e: Error) => void;
   private done = false;
@@ -71,8 +73,13 @@ export class DisplaySession {
     return !this.done;
   }
 
-  /** Forgets what the device shows (after BOOT), so the next render sends everything. */
+  /**
+   * Forgets what the device shows (after BOOT), so the next render sends everything. A command
+   * answered just before the BOOT line is read resolves after this runs: the generation stops
+   * its answer from marking the row or LED as shown (the reset has blanked it).
+   */
   invalidate(): void {
+    this.generation++;
     this.mirrorRows = this.mirrorRows.map(() => null);
     this.mirrorLeds = { g: null, a: null, r: null };
   }
@@ -82,11 +89,13 @@ export class DisplaySession {
     for (let r = 0; r < LCD_ROWS && !this.done; r++) {
       const text = frame.rows[r] ?? '';
       if (this.mirrorRows[r] === text) continue;
-      if (await this.run({ op: 'ROW', row: r, text: text.trimEnd() })) this.mirrorRows[r] = text;
+      const gen = this.generation;
+      if ((await this.run({ op: 'ROW', row: r, text: text.trimEnd() })) && gen === this.generation) this.mirrorRows[r] = text;
     }
     for (const led of ['g', 'a', 'r'] as const) {
       if (this.done || this.mirrorLeds[led] === frame.leds[led]) continue;
-      if (await this.run({ op: 'LED', led, mode: frame.leds[led] })) this.mirrorLeds[led] = frame.leds[led];
+      const gen = this.generation;
+      if ((await this.run({ op: 'LED', led, mode: frame.leds[led] })) && gen === this.generation) this.mirrorLeds[led] = frame.leds[led];
     }
     return !this.done;
   }

@@ -163,7 +163,7 @@ export function displayCases(t: Test, make: BackendFactory): void {
     // driver otherwise believes the rows are still there and sends nothing. The pause lets the
     // reset reach the device first, so the old screen cannot satisfy the check.
     await new Promise((res) => setTimeout(res, 1000));
-    await r.screenUntil((s) => s.rows[0] === STATUS_OK && s.leds.g === 1, 'status page after BOOT', 5000);
+    await r.screenUntil((s) => s.rows[0] === STATUS_OK && s.leds.g === 1, 'status page after BOOT', 10_000);
     t.equal(r.service.state(), 'connected');
   });
 
