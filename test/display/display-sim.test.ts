@@ -10,12 +10,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { SerialPort } from 'serialport';
 import { ReadlineParser } from '@serialport/parser-readline';
-import os from 'node:os';
-import path from 'node:path';
-import { pino } from 'pino';
-import { EventBus, type DeviceState } from '../../src/events.js';
-import { startDisplay } from '../../src/display/service.js';
-import { ensureSimBuilt, FIRMWARE, SIM_BIN, SimBackend, waitUntil, type Screen } from '../support/display-backends.js';
+import { ensureSimBuilt, FIRMWARE, SIM_BIN, SimBackend, waitUntil } from '../support/display-backends.js';
+import { rig } from '../support/display-cases.js';
 
 const whyNot = ensureSimBuilt();
 
@@ -141,48 +137,17 @@ t.test('watchdog', { skip: whyNot ?? false }, async (t) => {
 });
 
 t.test('driver + firmware: a hung display comes back through the watchdog and is redrawn', { skip: whyNot ?? false }, async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edoc-display-wdt-'));
-  const backend = new SimBackend(dir);
-  await backend.start();
-  const bus = new EventBus();
-  const states: DeviceState[] = [];
-  bus.subscribe('display.state', (e) => states.push(e.state));
-  const snapshot = {
-    hsm: 'ready' as const,
-    axis: 'ok' as const,
-    axisLastContactAt: '2026-11-27T09:30:00Z',
-    queue: { pending: 0, retrying: 0, oldestPendingAt: null },
-    overdue: 0,
-    incomingUnread: 0,
-    store: 'ok' as const,
-  };
-  const service = startDisplay({
-    path: backend.path,
-    baudRate: 115200,
-    bus,
-    logger: pino({ level: 'silent' }),
-    status: () => snapshot,
-    heartbeatMs: 1000,
-  });
-  t.teardown(async () => {
-    await service.close();
-    await backend.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-  let last: Screen | null = null;
-  const screenUntil = (pred: (s: Screen) => boolean, what: string): Promise<void> =>
-    waitUntil(async () => pred((last = await backend.screen())), 20_000, what).catch((err: Error) => {
-      throw new Error(`${err.message}; screen was ${JSON.stringify(last)}`);
-    });
+  let backend!: SimBackend;
+  const { bus, snapshot, service, states, screenUntil } = await rig(t, (dir) => (backend = new SimBackend(dir)));
   await waitUntil(() => service.state() === 'connected', 10_000, 'display connected');
-  await screenUntil((s) => s.rows[0] === 'EDOC GATEWAY      OK', 'status page');
+  await screenUntil((s) => s.rows[0] === 'EDOC GATEWAY      OK', 'status page', 20_000);
 
   await backend.hang();
   // The page changes while the MCU is dead: the host's ROW commands go unanswered until the
   // watchdog resets it. Without the watchdog it would stay hung and this never be drawn.
   snapshot.overdue = 2;
   bus.publish('outgoing.overdue', { id: 'o9', documentId: 'D-9', organId: '000.00.00.H41' });
-  await screenUntil((s) => s.rows[0] === 'EDOC GW     DEGRADED' && s.rows[2] === 'Queue 0    Overdue 2', 'the new page after the reset');
+  await screenUntil((s) => s.rows[0] === 'EDOC GW     DEGRADED' && s.rows[2] === 'Queue 0    Overdue 2', 'the new page after the reset', 20_000);
   await waitUntil(() => service.state() === 'connected', 15_000, 'connected');
   // Whether the session rode it out (BOOT: redraw) or ended after three timeouts and reconnected
   // depends on how fast simavr spins through the hang on a busy machine; both end here.

@@ -32,7 +32,7 @@ function healthySnapshot(): DisplayStatusSnapshot {
   };
 }
 
-interface Rig {
+export interface Rig {
   backend: DisplayBackend;
   bus: EventBus;
   snapshot: DisplayStatusSnapshot;
@@ -47,7 +47,8 @@ function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'edoc-display-'));
 }
 
-async function rig(t: Test, make: BackendFactory): Promise<Rig> {
+/** A display service on a fresh device of `make`, a healthy status snapshot the test may change. */
+export async function rig(t: Test, make: BackendFactory): Promise<Rig> {
   const dir = tempDir();
   const backend = make(dir);
   await backend.start();
