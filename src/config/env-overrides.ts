@@ -4,6 +4,8 @@
  * `EDOC_GATEWAY_HSM_PINFILE` reach `hsm.pinFile`. The value is converted to the type of the value
  * it replaces (a digits-only organ id stays a string); where there is none, JSON is tried first.
  */
+import { isPlainObject } from './merge.js';
+
 const PREFIX = 'EDOC_GATEWAY_';
 // Variables with this prefix that are not config keys (the config path itself).
 const NOT_OVERRIDES = new Set(['CONFIG']);
@@ -72,7 +74,6 @@ const OBJECT_FORMS: Record<string, { initial: Record<string, unknown>; types: Re
   'http.tls': { initial: {}, types: { cert: '', key: '' } },
 };
 
-const isSection = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Sets the scalar `key` names (squashed, any depth); returns its dotted path, or null when there is none. */
 function setByName(obj: Record<string, unknown>, key: string, raw: string, prefix = ''): string | null {
@@ -88,7 +89,7 @@ function setByName(obj: Record<string, unknown>, key: string, raw: string, prefi
       }
       continue;
     }
-    if (isSection(v)) {
+    if (isPlainObject(v)) {
       const found = setByName(v, rest, raw, path);
       if (found) return found;
     }
@@ -97,7 +98,7 @@ function setByName(obj: Record<string, unknown>, key: string, raw: string, prefi
     const form = OBJECT_FORMS[path];
     const field = form && Object.keys(form.types).find((f) => squash(f) === rest);
     if (form && field) {
-      obj[k] = { ...(isSection(v) ? v : form.initial), [field]: convert(raw, form.types[field]) };
+      obj[k] = { ...(isPlainObject(v) ? v : form.initial), [field]: convert(raw, form.types[field]) };
       return `${path}.${field}`;
     }
   }

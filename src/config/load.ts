@@ -4,7 +4,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { isEmbeddedAxis, type Config } from './schema.js';
 import { validate as generatedValidate } from './validator.generated.js';
 import { DEFAULTS, DEFAULT_CONFIG_PATH } from './defaults.js';
-import { mergeConfig } from './merge.js';
+import { isPlainObject, mergeConfig } from './merge.js';
 import { applyEnvOverrides, type AppliedOverride } from './env-overrides.js';
 import { isLoopbackHost, splitListen } from './listen.js';
 
@@ -165,14 +165,13 @@ function hasDeeper(errors: ErrorObject[], e: ErrorObject): boolean {
  */
 function resolvePaths(c: Config, base: string): void {
   const abs = <T>(p: T): T => (typeof p === 'string' && p !== '' && !isAbsolute(p) ? (resolve(base, p) as T) : p);
-  const obj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   c.stateDir = abs(c.stateDir);
-  if (obj(c.hsm)) c.hsm.pinFile = abs(c.hsm.pinFile);
-  if (obj(c.trust)) c.trust.anchors = abs(c.trust.anchors);
-  if (obj(c.http) && obj(c.http.tls)) c.http.tls = { ...c.http.tls, cert: abs(c.http.tls.cert), key: abs(c.http.tls.key) };
-  if (obj(c.axis) && !isEmbeddedAxis(c.axis)) c.axis.secretFile = abs(c.axis.secretFile);
-  if (Array.isArray(c.webhooks)) for (const w of c.webhooks) if (obj(w)) w.secretFile = abs(w.secretFile);
-  if (obj(c.signing)) c.signing.sealImage = abs(c.signing.sealImage);
+  if (isPlainObject(c.hsm)) c.hsm.pinFile = abs(c.hsm.pinFile);
+  if (isPlainObject(c.trust)) c.trust.anchors = abs(c.trust.anchors);
+  if (isPlainObject(c.http) && isPlainObject(c.http.tls)) c.http.tls = { ...c.http.tls, cert: abs(c.http.tls.cert), key: abs(c.http.tls.key) };
+  if (isPlainObject(c.axis) && !isEmbeddedAxis(c.axis)) c.axis.secretFile = abs(c.axis.secretFile);
+  if (Array.isArray(c.webhooks)) for (const w of c.webhooks) if (isPlainObject(w)) w.secretFile = abs(w.secretFile);
+  if (isPlainObject(c.signing)) c.signing.sealImage = abs(c.signing.sealImage);
 }
 
 function semanticProblems(c: Config): string[] {

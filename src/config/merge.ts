@@ -1,6 +1,7 @@
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
+/** A JSON object (a configuration section), not null or an array. */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
